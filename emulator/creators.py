@@ -1,0 +1,289 @@
+"""Demo creators shared by every platform, and their metrics as pure functions of the date.
+
+The same person appears on several platforms, so everything here is platform-neutral: follower
+curves, a posting schedule and per-post / per-day activity. Numbers come from stable hashes
+(``blake2b``), never from ``random`` or ``hash()``, so the same date always gives the same numbers
+in every process, and tomorrow gives tomorrow's.
+"""
+
+import hashlib
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+EPOCH = date(2026, 11, 1)
+"""Anchor of every curve: ``base_followers`` is the follower count on this date."""
+
+SCHEDULE_END = EPOCH + timedelta(days=3 * 365)
+"""Posting schedules are generated up to here (dates after it see no new posts)."""
+
+
+def stable_unit(*parts: object) -> float:
+    """Deterministic pseudo-random number in [0, 1) from the given parts."""
+    text = "\x1f".join(str(p) for p in parts).encode("utf-8")
+    digest = hashlib.blake2b(text, digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
+
+
+def stable_int(modulus: int, *parts: object) -> int:
+    """Deterministic integer in [0, modulus) from the given parts."""
+    text = "\x1f".join(str(p) for p in parts).encode("utf-8")
+    return int.from_bytes(hashlib.blake2b(text, digest_size=16).digest(), "big") % modulus
+
+
+@dataclass(frozen=True)
+class Creator:
+    """One demo person; ``number`` is a stable small id used inside platform ids (append only)."""
+
+    key: str
+    number: int
+    display_name: str
+    professional: bool
+    base_followers: float
+    daily_growth: float
+    """Compound growth per day (0.004 = +0.4 %/day; negative declines)."""
+    noise: float
+    """Daily noise amplitude as a fraction of followers (stays below the daily growth)."""
+    follows: int
+    first_post: date | None
+    post_gap_days: tuple[int, int] = (1, 3)
+    engagement: tuple[float, float] = (0.02, 0.06)
+    video_share: float = 0.4
+    spike_day: date | None = None
+    spike_size: float = 0.0
+    spike_width_days: float = 0.7
+
+
+_POSTING_SINCE = EPOCH - timedelta(days=900)
+
+CREATORS: tuple[Creator, ...] = (
+    Creator(
+        key="steady_creator",
+        number=1,
+        display_name="Stella Steady",
+        professional=True,
+        base_followers=12_000,
+        daily_growth=0.004,
+        noise=0.0005,
+        follows=410,
+        first_post=_POSTING_SINCE,
+    ),
+    Creator(
+        key="viral_vera",
+        number=2,
+        display_name="Vera Viral",
+        professional=True,
+        base_followers=8_000,
+        daily_growth=0.001,
+        noise=0.0003,
+        follows=265,
+        first_post=_POSTING_SINCE,
+        video_share=0.7,
+        spike_day=EPOCH + timedelta(days=10),
+        spike_size=6_000,
+    ),
+    Creator(
+        key="stalled_sam",
+        number=3,
+        display_name="Sam Stalled",
+        professional=True,
+        base_followers=5_000,
+        daily_growth=0.0,
+        noise=0.0015,
+        follows=980,
+        first_post=_POSTING_SINCE,
+        post_gap_days=(2, 4),
+    ),
+    Creator(
+        key="declining_dan",
+        number=4,
+        display_name="Dan Declining",
+        professional=True,
+        base_followers=20_000,
+        daily_growth=-0.002,
+        noise=0.0003,
+        follows=150,
+        first_post=_POSTING_SINCE,
+        post_gap_days=(2, 5),
+        engagement=(0.015, 0.03),
+    ),
+    Creator(
+        key="new_nina",
+        number=5,
+        display_name="Nina New",
+        professional=True,
+        base_followers=0,
+        daily_growth=0.0,
+        noise=0.0,
+        follows=12,
+        first_post=None,
+    ),
+    Creator(
+        key="personal_pat",
+        number=6,
+        display_name="Pat Personal",
+        professional=False,
+        base_followers=850,
+        daily_growth=0.001,
+        noise=0.002,
+        follows=620,
+        first_post=_POSTING_SINCE,
+        post_gap_days=(3, 7),
+    ),
+    Creator(
+        key="tiny_tim",
+        number=7,
+        display_name="Tim Tiny",
+        professional=True,
+        base_followers=60,
+        daily_growth=0.0005,
+        noise=0.0,
+        follows=88,
+        first_post=_POSTING_SINCE,
+        post_gap_days=(4, 8),
+    ),
+)
+
+CREATORS_BY_KEY: dict[str, Creator] = {c.key: c for c in CREATORS}
+CREATORS_BY_NUMBER: dict[int, Creator] = {c.number: c for c in CREATORS}
+
+
+def get_creator(key: str) -> Creator | None:
+    """The demo creator called ``key``, if any."""
+    return CREATORS_BY_KEY.get(key)
+
+
+def followers(creator: Creator, day: date) -> int:
+    """Follower count on ``day``: compound trend, optional viral step, small daily noise."""
+    if creator.base_followers <= 0:
+        return 0
+    offset = (day - EPOCH).days
+    value = creator.base_followers * (1.0 + creator.daily_growth) ** offset
+    if creator.spike_day is not None and creator.spike_size:
+        x = (day - creator.spike_day).days / creator.spike_width_days
+        value += creator.spike_size / (1.0 + math.exp(-max(min(x, 60.0), -60.0)))
+    value += value * creator.noise * (2.0 * stable_unit(creator.key, "noise", offset) - 1.0)
+    return max(0, round(value))
+
+
+def new_followers(creator: Creator, day: date) -> int:
+    """Followers gained on ``day`` (the positive part of the day-over-day difference)."""
+    return max(0, followers(creator, day) - followers(creator, day - timedelta(days=1)))
+
+
+@lru_cache(maxsize=64)
+def post_dates(creator: Creator) -> tuple[date, ...]:
+    """The whole posting schedule: one post every ``post_gap_days`` (hash-chosen) days."""
+    if creator.first_post is None:
+        return ()
+    dates: list[date] = []
+    day = creator.first_post
+    low, high = creator.post_gap_days
+    index = 0
+    while day <= SCHEDULE_END:
+        dates.append(day)
+        day += timedelta(days=low + stable_int(high - low + 1, creator.key, "gap", index))
+        index += 1
+    return tuple(dates)
+
+
+def posts_published(creator: Creator, today: date) -> int:
+    """How many posts exist on ``today``: those dated strictly before it (no future timestamps)."""
+    count = 0
+    for day in post_dates(creator):
+        if day >= today:
+            break
+        count += 1
+    return count
+
+
+@dataclass(frozen=True)
+class PostStats:
+    """Lifetime numbers of one post as seen on a given date."""
+
+    reach: int
+    views: int
+    likes: int
+    comments: int
+    saves: int
+    shares: int
+
+    @property
+    def interactions(self) -> int:
+        """Likes + comments + saves + shares, as platforms define total interactions."""
+        return self.likes + self.comments + self.saves + self.shares
+
+
+def is_video(creator: Creator, index: int) -> bool:
+    """Whether post ``index`` is a video (reel/short), chosen by a stable hash."""
+    return stable_unit(creator.key, "video", index) < creator.video_share
+
+
+def post_stats(creator: Creator, index: int, today: date) -> PostStats:
+    """Numbers of post ``index`` on ``today``: they grow toward a plateau with the post's age.
+
+    The plateau scales with the followers the creator had when posting (engagement 2-6 % by
+    default); a post gets ~40 % of it on its first day and ~97 % after a week.
+    """
+    posted = post_dates(creator)[index]
+    age_days = max(0, (today - posted).days)
+    growth = 1.0 - math.exp(-age_days / 2.0)
+    audience = followers(creator, posted)
+
+    def unit(name: str) -> float:
+        return stable_unit(creator.key, "post", index, name)
+
+    low, high = creator.engagement
+    likes = audience * (low + (high - low) * unit("eng"))
+    reach = audience * (0.25 + 0.35 * unit("reach")) * (1.8 if is_video(creator, index) else 1.0)
+    views = reach * (1.3 + 0.7 * unit("views"))
+    return PostStats(
+        reach=round(reach * growth),
+        views=round(views * growth),
+        likes=round(likes * growth),
+        comments=round(likes * (0.02 + 0.04 * unit("comments")) * growth),
+        saves=round(likes * (0.03 + 0.07 * unit("saves")) * growth),
+        shares=round(likes * (0.01 + 0.05 * unit("shares")) * growth),
+    )
+
+
+@dataclass(frozen=True)
+class DayActivity:
+    """Account-level activity during one day (what daily account insights report)."""
+
+    reach: int
+    views: int
+    accounts_engaged: int
+    likes: int
+    comments: int
+    shares: int
+    saves: int
+    profile_links_taps: int
+
+    @property
+    def interactions(self) -> int:
+        """Likes + comments + shares + saves."""
+        return self.likes + self.comments + self.shares + self.saves
+
+
+def day_activity(creator: Creator, day: date) -> DayActivity:
+    """Daily account activity, proportional to the day's followers with stable noise."""
+    audience = followers(creator, day)
+    offset = (day - EPOCH).days
+
+    def unit(name: str) -> float:
+        return stable_unit(creator.key, "day", offset, name)
+
+    reach = audience * (0.12 + 0.08 * unit("reach"))
+    likes = audience * (0.01 + 0.02 * unit("likes"))
+    return DayActivity(
+        reach=round(reach),
+        views=round(reach * (1.5 + 0.5 * unit("views"))),
+        accounts_engaged=round(reach * (0.03 + 0.03 * unit("engaged"))),
+        likes=round(likes),
+        comments=round(likes * (0.03 + 0.04 * unit("comments"))),
+        shares=round(likes * (0.02 + 0.03 * unit("shares"))),
+        saves=round(likes * (0.03 + 0.05 * unit("saves"))),
+        profile_links_taps=round(audience * (0.0005 + 0.001 * unit("taps"))),
+    )

@@ -1,0 +1,21 @@
+"""What the connector's routes and handlers share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.connector.crypto import TokenCipher
+from services.connector.settings import ConnectorSettings
+from shared.outbox import OutboxRelay
+from shared.platforms import Platform
+from shared.platforms.registry import PlatformClient
+from shared.service import Runtime
+
+
+@dataclass
+class ConnectorContext:
+    settings: ConnectorSettings
+    runtime: Runtime
+    cipher: TokenCipher
+    clients: dict[Platform, PlatformClient]
+    relay: OutboxRelay

@@ -1,0 +1,61 @@
+"""The connector's tables: connections with their encrypted tokens, and pending OAuth states."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from shared.db.types import timestamp_field, utcnow
+from shared.outbox import OutboxMessage
+
+__all__ = ["Connection", "ConnectionStatus", "OAuthState", "OutboxMessage"]
+
+
+class ConnectionStatus(StrEnum):
+    ACTIVE = "active"
+    REAUTH_REQUIRED = "reauth_required"
+
+
+class Connection(SQLModel, table=True):
+    """One client's account on one platform (one per client and platform)."""
+
+    __tablename__ = "connections"
+    __table_args__ = (UniqueConstraint("client_id", "platform", name="uq_connections_client_platform"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    client_id: str = Field(index=True, max_length=128)
+    platform: str = Field(max_length=32)
+    platform_user_id: str = Field(max_length=128)
+    username: str = Field(max_length=255)
+    status: str = Field(default=ConnectionStatus.ACTIVE, max_length=32)
+    scopes: str = Field(default="", max_length=1000)
+    #: ``v1.<kid>.<…>`` AES-256-GCM ciphertexts; never the clear token.
+    access_token_ct: str
+    refresh_token_ct: str | None = None
+    access_expires_at: datetime | None = timestamp_field(default=None)
+    refresh_expires_at: datetime | None = timestamp_field(default=None)
+    connected_at: datetime = timestamp_field(default_factory=utcnow)
+    updated_at: datetime = timestamp_field(default_factory=utcnow)
+    token_refreshed_at: datetime = timestamp_field(default_factory=utcnow)
+    last_synced_at: datetime | None = timestamp_field(default=None)
+
+
+class OAuthState(SQLModel, table=True):
+    """A pending authorization: single-use, expiring, bound to the client who started it.
+
+    Only the SHA-256 of ``state`` is stored, so a database read does not yield usable states.
+    """
+
+    __tablename__ = "oauth_states"
+
+    state_hash: str = Field(primary_key=True, max_length=64)
+    client_id: str = Field(max_length=128)
+    platform: str = Field(max_length=32)
+    redirect_uri: str = Field(max_length=1000)
+    code_verifier_ct: str | None = None
+    created_at: datetime = timestamp_field(default_factory=utcnow)
+    expires_at: datetime = timestamp_field(index=True)

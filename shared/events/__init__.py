@@ -1,0 +1,33 @@
+"""Versioned event schemas: the contract between services and with the analysts.
+
+Rules for evolving them: a topic's name carries its major version (``….v1``); within a version
+only additive, optional fields may be added (consumers ignore fields they do not know), and
+``schema_version`` says which minor revision produced a message. A breaking change is a new
+topic (``….v2``) published side by side until every consumer has moved.
+"""
+
+from shared.events.base import Event
+from shared.events.connections import (
+    ConnectionEstablished,
+    ConnectionEvent,
+    ConnectionRemoved,
+    ReauthorizationRequired,
+    connection_event_adapter,
+)
+from shared.events.metrics import MetricsUpdated
+from shared.events.snapshots import AccountSnapshot, ContentItem
+from shared.events.syncs import SyncReason, SyncRequested
+
+__all__ = [
+    "AccountSnapshot",
+    "ConnectionEstablished",
+    "ConnectionEvent",
+    "ConnectionRemoved",
+    "ContentItem",
+    "Event",
+    "MetricsUpdated",
+    "ReauthorizationRequired",
+    "SyncReason",
+    "SyncRequested",
+    "connection_event_adapter",
+]

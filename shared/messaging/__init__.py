@@ -1,0 +1,1 @@
+"""Kafka plumbing: topic names, the broker/router factory, publishing, and safe consuming."""

@@ -1,0 +1,178 @@
+"""Consuming safely: at-least-once, dead-lettering, and no poison-pill stalls.
+
+Policy, chosen deliberately (FastStream's default, ACK_FIRST, commits before the handler runs and
+would lose a message whenever a handler fails):
+
+* ``AckPolicy.NACK_ON_ERROR``: the offset is committed only after the handler returned.
+* A message that does not parse as its schema goes straight to ``<topic>.dlq`` (retrying cannot
+  fix it) and the consumer goes on.
+* A handler error is retried in place with backoff, ``consumer_max_attempts`` times; then the
+  message goes to ``<topic>.dlq`` with the error, and the consumer goes on.
+* An infrastructure error (database or broker unreachable, timeouts) is *not* dead-lettered: the
+  message is fine, the world is not. The handler backs off and raises, the message is nacked
+  (seeked back) and redelivered, so nothing is lost while a dependency is down.
+
+Handlers must therefore be idempotent; every handler in this project is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import httpx
+from aiokafka.errors import KafkaError
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from pydantic import ValidationError
+from sqlalchemy import exc as sa_exc
+
+from shared.logging import get_logger
+from shared.messaging.topics import dead_letter
+from shared.metrics import EVENTS_CONSUMED, EVENTS_DEAD_LETTERED, EVENTS_FAILED
+from shared.redaction import redact_text
+from shared.settings import KafkaSettings
+
+T = TypeVar("T")
+log = get_logger(__name__)
+
+INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.DisconnectionError,
+    sa_exc.TimeoutError,
+    ConnectionError,
+    TimeoutError,
+    KafkaError,
+    httpx.TransportError,
+)
+
+
+class DeadLetter(Exception):
+    """Raise from a handler to park a message at once (retrying cannot help)."""
+
+
+def backoff_seconds(attempt: int, *, base: float = 0.2, cap: float = 30.0) -> float:
+    return float(min(cap, base * 2 ** (attempt - 1)))
+
+
+async def _dead_letter(
+    broker: KafkaBroker,
+    message: Any,
+    *,
+    group_id: str,
+    reason: str,
+    error: BaseException,
+) -> None:
+    raw = message.raw_message
+    topic = raw.topic
+    headers = {k: v.decode("utf-8", "replace") for k, v in (raw.headers or ()) if k}
+    headers.update(
+        {
+            "x-dlq-reason": reason,
+            "x-dlq-error": redact_text(f"{type(error).__name__}: {error}")[:1000],
+            "x-original-topic": topic,
+            "x-original-partition": str(raw.partition),
+            "x-original-offset": str(raw.offset),
+            "x-consumer-group": group_id,
+        }
+    )
+    await broker.publish(
+        raw.value or b"",
+        dead_letter(topic),
+        key=raw.key,
+        headers=headers,
+        correlation_id=message.correlation_id,
+    )
+    EVENTS_DEAD_LETTERED.labels(topic).inc()
+    log.warning(
+        "message dead-lettered",
+        topic=topic,
+        partition=raw.partition,
+        offset=raw.offset,
+        reason=reason,
+        error=str(error)[:300],
+    )
+
+
+async def process(
+    broker: KafkaBroker,
+    message: Any,
+    *,
+    group_id: str,
+    parse: Callable[[bytes], T],
+    handle: Callable[[T], Awaitable[None]],
+    max_attempts: int,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> None:
+    """Parse and handle one message according to the policy above."""
+    topic = message.raw_message.topic
+    try:
+        event = parse(message.body)
+    except (ValidationError, ValueError) as error:
+        EVENTS_FAILED.labels(topic, "invalid").inc()
+        await _dead_letter(broker, message, group_id=group_id, reason="invalid", error=error)
+        return
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            await handle(event)
+        except DeadLetter as error:
+            EVENTS_FAILED.labels(topic, "rejected").inc()
+            await _dead_letter(broker, message, group_id=group_id, reason="rejected", error=error)
+            return
+        except INFRASTRUCTURE_ERRORS as error:
+            EVENTS_FAILED.labels(topic, "retry").inc()
+            delay = backoff_seconds(attempt, base=1.0)
+            log.warning("dependency unavailable, message will be redelivered",
+                        topic=topic, error=redact_text(str(error))[:300], retry_in=delay)
+            await sleep(delay)
+            raise
+        except Exception as error:
+            EVENTS_FAILED.labels(topic, "handler_error").inc()
+            if attempt >= max_attempts:
+                log.exception("handler failed, giving up", topic=topic, attempts=attempt)
+                await _dead_letter(
+                    broker, message, group_id=group_id, reason="handler_error", error=error
+                )
+                return
+            await sleep(backoff_seconds(attempt))
+        else:
+            EVENTS_CONSUMED.labels(topic).inc()
+            return
+
+
+def subscribe(
+    broker: KafkaBroker,
+    topics: str | list[str],
+    *,
+    group_id: str,
+    parse: Callable[[bytes], T],
+    handle: Callable[[T], Awaitable[None]],
+    settings: KafkaSettings,
+    max_workers: int = 1,
+) -> None:
+    """Register ``handle`` on ``topics`` for consumer group ``group_id``, with the policy above."""
+    names = [topics] if isinstance(topics, str) else topics
+
+    async def consume(message: KafkaMessage) -> None:
+        await process(
+            broker,
+            message,
+            group_id=group_id,
+            parse=parse,
+            handle=handle,
+            max_attempts=settings.consumer_max_attempts,
+        )
+
+    consume.__name__ = f"consume_{group_id}_{names[0]}".replace(".", "_").replace("-", "_")
+    broker.subscriber(
+        *names,
+        group_id=group_id,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        auto_offset_reset=settings.consumer_auto_offset_reset,
+        max_workers=max_workers,
+    )(consume)

@@ -1,0 +1,12 @@
+"""Everything platform-specific lives in one module per platform in this package."""
+
+from enum import StrEnum
+
+
+class Platform(StrEnum):
+    INSTAGRAM = "instagram"
+    TIKTOK = "tiktok"
+    YOUTUBE = "youtube"
+    X = "x"
+    LINKEDIN = "linkedin"
+    FACEBOOK = "facebook"

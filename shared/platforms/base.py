@@ -1,0 +1,90 @@
+"""Platform-neutral types every platform module maps to.
+
+A platform module turns its API's answers into these, so the rest of the system never needs to
+know which platform it is talking to, and its errors into one of five classes, so callers can
+react correctly (refresh, reconnect, wait, retry, or record and skip).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from shared.events.snapshots import ContentItem
+from shared.platforms import Platform
+
+
+class ErrorClass(StrEnum):
+    TOKEN_EXPIRED = "token_expired"  # refresh, then retry once
+    REAUTH_REQUIRED = "reauth_required"  # revoked / dead: mark inactive, ask to reconnect
+    RATE_LIMITED = "rate_limited"  # wait retry_after
+    TRANSIENT = "transient"  # back off and retry
+    PERMISSION_OR_INPUT = "permission_or_input"  # record and skip; never retry
+
+
+class PlatformError(Exception):
+    def __init__(
+        self,
+        platform: Platform,
+        error_class: ErrorClass,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(f"{platform.value} {error_class.value}: {message}")
+        self.platform = platform
+        self.error_class = error_class
+        self.message = message
+        self.status = status
+        self.code = code
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class TokenGrant:
+    """What a token endpoint gave us. Lifetimes come from the answer, never from constants."""
+
+    access_token: str
+    expires_in: int | None = None
+    refresh_token: str | None = None
+    refresh_expires_in: int | None = None
+    scopes: tuple[str, ...] = ()
+    platform_user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AccountIdentity:
+    platform_user_id: str
+    username: str
+    display_name: str | None = None
+
+
+@dataclass
+class SnapshotData:
+    """The platform-agnostic figures of one account at fetch time."""
+
+    followers: int | None = None
+    following: int | None = None
+    posts: int | None = None
+    engagement_rate: float | None = None
+    reach: int | None = None
+    views: int | None = None
+    engagement_formula: str | None = None
+    platform_metrics: dict[str, float] = field(default_factory=dict)
+    recent_items: list[ContentItem] = field(default_factory=list)
+    missing_metrics: list[str] = field(default_factory=list)
+
+
+def engagement_rate(interactions: int, followers: int | None) -> float | None:
+    """Interactions as a percentage of followers; unknown (None) without a follower base."""
+    if not followers or followers <= 0:
+        return None
+    return round(100.0 * interactions / followers, 4)
+
+
+def mean_rate(items: list[ContentItem]) -> float | None:
+    """Account engagement rate: the mean of its recent items' rates."""
+    rates = [i.engagement_rate for i in items if i.engagement_rate is not None]
+    return round(sum(rates) / len(rates), 4) if rates else None

@@ -1,0 +1,89 @@
+"""One way to call a platform: rate-limited, classified errors, retries for transient ones only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from aiolimiter import AsyncLimiter
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from shared.platforms import Platform
+from shared.platforms.base import ErrorClass, PlatformError
+
+Classifier = Callable[[httpx.Response], PlatformError]
+
+
+def _retryable(error: BaseException) -> bool:
+    return isinstance(error, PlatformError) and error.error_class is ErrorClass.TRANSIENT
+
+
+class PlatformHttp:
+    """Sends requests for one platform; a non-2xx answer becomes a classified PlatformError."""
+
+    def __init__(
+        self,
+        platform: Platform,
+        client: httpx.AsyncClient,
+        classify: Classifier,
+        *,
+        requests_per_minute: int,
+        max_retries: int,
+    ) -> None:
+        self.platform = platform
+        self.client = client
+        self.classify = classify
+        self.limiter = AsyncLimiter(max(1, requests_per_minute), 60)
+        self.max_retries = max_retries
+        self.calls = 0
+
+    async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception(_retryable),
+            wait=wait_exponential_jitter(initial=0.2, max=5),
+            stop=stop_after_attempt(self.max_retries + 1),
+            reraise=True,
+        ):
+            with attempt:
+                return await self._send(method, url, **kwargs)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def json(self, method: str, url: str, **kwargs: Any) -> Any:
+        response = await self.request(method, url, **kwargs)
+        try:
+            return response.json()
+        except ValueError as error:
+            raise PlatformError(
+                self.platform, ErrorClass.TRANSIENT, "answer is not JSON", status=response.status_code
+            ) from error
+
+    async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        async with self.limiter:
+            self.calls += 1
+            try:
+                response = await self.client.request(method, url, **kwargs)
+            except httpx.TimeoutException as error:
+                raise PlatformError(self.platform, ErrorClass.TRANSIENT, "timeout") from error
+            except httpx.TransportError as error:
+                raise PlatformError(
+                    self.platform, ErrorClass.TRANSIENT, f"connection failed: {type(error).__name__}"
+                ) from error
+        if response.is_success:
+            return response
+        raise self.classify(response)
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None

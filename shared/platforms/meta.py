@@ -1,0 +1,91 @@
+"""Meta Graph API error semantics, shared by Instagram and Facebook Pages."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+from shared.platforms import Platform
+from shared.platforms.base import ErrorClass, PlatformError
+from shared.platforms.http import retry_after_seconds
+
+_RATE_LIMIT_CODES = {4, 17, 32, 341, 613}
+_TRANSIENT_CODES = {1, 2}
+_EXPIRED_SUBCODE = 463
+#: Without a hint from Meta, wait this long after a rate-limit answer.
+DEFAULT_RATE_LIMIT_WAIT = 300.0
+
+
+def _regain_access_seconds(response: httpx.Response) -> float | None:
+    """``X-Business-Use-Case-Usage`` says, in minutes, when access comes back."""
+    raw = response.headers.get("x-business-use-case-usage")
+    if not raw:
+        return None
+    try:
+        usage: dict[str, list[dict[str, Any]]] = json.loads(raw)
+    except ValueError:
+        return None
+    minutes = [
+        float(entry.get("estimated_time_to_regain_access") or 0)
+        for entries in usage.values()
+        for entry in entries
+    ]
+    return max(minutes) * 60 if minutes and max(minutes) > 0 else None
+
+
+def classify(platform: Platform, response: httpx.Response) -> PlatformError:
+    """Map a failed Graph API answer to an error class (codes per Meta's documentation)."""
+    status = response.status_code
+    try:
+        body: Any = response.json()
+    except ValueError:
+        body = None
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        code = int(error.get("code") or 0)
+        subcode = int(error.get("error_subcode") or 0)
+        message = str(error.get("message") or "")
+        label = f"{code}/{subcode}" if subcode else str(code)
+        if code == 190:
+            kind = (
+                ErrorClass.TOKEN_EXPIRED
+                if subcode == _EXPIRED_SUBCODE
+                else ErrorClass.REAUTH_REQUIRED
+            )
+            return PlatformError(platform, kind, message, status=status, code=label)
+        if code in _RATE_LIMIT_CODES:
+            wait = retry_after_seconds(response) or _regain_access_seconds(response)
+            return PlatformError(
+                platform,
+                ErrorClass.RATE_LIMITED,
+                message,
+                status=status,
+                code=label,
+                retry_after=wait or DEFAULT_RATE_LIMIT_WAIT,
+            )
+        if code in _TRANSIENT_CODES or status >= 500:
+            return PlatformError(platform, ErrorClass.TRANSIENT, message, status=status, code=label)
+        return PlatformError(
+            platform, ErrorClass.PERMISSION_OR_INPUT, message, status=status, code=label
+        )
+    # Instagram's token endpoint answers in a flat shape of its own.
+    if isinstance(body, dict) and "error_type" in body:
+        message = str(body.get("error_message") or body.get("error_type"))
+        return PlatformError(
+            platform, ErrorClass.PERMISSION_OR_INPUT, message, status=status, code=str(body.get("code"))
+        )
+    if status == 429:
+        return PlatformError(
+            platform,
+            ErrorClass.RATE_LIMITED,
+            "too many requests",
+            status=status,
+            retry_after=retry_after_seconds(response) or DEFAULT_RATE_LIMIT_WAIT,
+        )
+    if status >= 500:
+        return PlatformError(platform, ErrorClass.TRANSIENT, f"HTTP {status}", status=status)
+    if status == 401:
+        return PlatformError(platform, ErrorClass.REAUTH_REQUIRED, "unauthorized", status=status)
+    return PlatformError(platform, ErrorClass.PERMISSION_OR_INPUT, f"HTTP {status}", status=status)
