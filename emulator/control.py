@@ -20,11 +20,11 @@ def build_control_router(core: EmulatorCore, platforms: Iterable[str]) -> APIRou
         return {"status": "ok"}
 
     @router.get("/accounts")
-    async def accounts() -> dict[str, list[dict[str, object]]]:
+    async def accounts() -> dict[str, object]:
         """The demo creators and their numbers today, for humans and test setup."""
         today = core.today()
         return {
-            "today": [{"date": today.isoformat()}],
+            "today": today.isoformat(),
             "accounts": [
                 {
                     "key": c.key,

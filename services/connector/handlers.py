@@ -8,7 +8,6 @@ from shared.events import AccountSnapshot
 from shared.messaging import topics
 from shared.messaging.consumer import subscribe
 
-GROUP = "connector"
 
 
 def register(context: ConnectorContext) -> None:
@@ -20,12 +19,11 @@ def register(context: ConnectorContext) -> None:
         async with runtime.sessions() as session:
             await flows.record_sync(session, snapshot.connection_id, snapshot.fetched_at)
 
-    for topic in topics.SNAPSHOT_TOPICS:
-        subscribe(
-            runtime.broker,
-            topic,
-            group_id=GROUP,
-            parse=AccountSnapshot.model_validate_json,
-            handle=on_snapshot,
-            settings=runtime.settings.common.kafka,
-        )
+    subscribe(
+        runtime.broker,
+        list(topics.SNAPSHOT_TOPICS),
+        group_id="connector.snapshots",
+        parse=AccountSnapshot.model_validate_json,
+        handle=on_snapshot,
+        settings=runtime.settings.common.kafka,
+    )

@@ -25,7 +25,6 @@ from shared.messaging import topics
 from shared.messaging.consumer import subscribe
 from shared.platforms.base import PlatformError
 
-GROUP = "ingestor"
 log = get_logger(__name__)
 
 
@@ -111,7 +110,7 @@ def register(context: IngestorContext) -> None:
     subscribe(
         runtime.broker,
         topics.CONNECTIONS,
-        group_id=GROUP,
+        group_id="ingestor.connections",
         parse=connection_event_adapter.validate_json,
         handle=on_connection_event,
         settings=kafka,
@@ -119,7 +118,7 @@ def register(context: IngestorContext) -> None:
     subscribe(
         runtime.broker,
         topics.SYNC_REQUESTS,
-        group_id=GROUP,
+        group_id="ingestor.sync-requests",
         parse=SyncRequested.model_validate_json,
         handle=on_sync_requested,
         settings=kafka,

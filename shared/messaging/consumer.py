@@ -176,3 +176,7 @@ def subscribe(
         auto_offset_reset=settings.consumer_auto_offset_reset,
         max_workers=max_workers,
     )(consume)
+
+
+# Naming: one consumer group per logical subscription, ``<service>.<what it follows>``, so that
+# adding a subscription to a service never rebalances (pauses) the service's other consumers.

@@ -1,6 +1,7 @@
 """Pure building blocks: follower curves, schedules and signing."""
 
 from datetime import date, timedelta
+from itertools import pairwise
 
 from emulator.creators import (
     CREATORS,
@@ -51,7 +52,7 @@ def test_new_followers_is_positive_part_of_difference() -> None:
 def test_schedule_and_post_growth() -> None:
     steady = CREATORS_BY_KEY["steady_creator"]
     dates = post_dates(steady)
-    gaps = {(b - a).days for a, b in zip(dates, dates[1:], strict=False)}
+    gaps = {(b - a).days for a, b in pairwise(dates)}
     assert gaps <= {1, 2, 3}
     count = posts_published(steady, TODAY)
     assert dates[count - 1] < TODAY <= dates[count]

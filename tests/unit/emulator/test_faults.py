@@ -28,6 +28,14 @@ async def test_health(client: httpx.AsyncClient) -> None:
     assert response.json() == {"status": "ok"}
 
 
+async def test_accounts_listing(client: httpx.AsyncClient) -> None:
+    body = (await client.get("/_emulator/accounts")).json()
+    assert body["today"] == "2026-11-20"
+    keys = {a["key"] for a in body["accounts"]}
+    assert {"steady_creator", "viral_vera", "stalled_sam", "declining_dan"} <= keys
+    assert {"new_nina", "personal_pat"} <= keys
+
+
 async def test_rate_limit_fault(client: httpx.AsyncClient) -> None:
     token = await long_token(client)
     await add_fault(client, kind="rate_limit", count=2, retry_after=30)

@@ -1,0 +1,14 @@
+"""What analytics' routes and handlers share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.analytics.settings import AnalyticsSettings
+from shared.service import Runtime
+
+
+@dataclass
+class AnalyticsContext:
+    settings: AnalyticsSettings
+    runtime: Runtime

@@ -1,0 +1,1 @@
+"""Analytics domain logic: plain functions over plain data, no I/O."""

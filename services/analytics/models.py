@@ -1,0 +1,47 @@
+"""Analytics' tables: its view of connections, and the whole daily history."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from shared.db.types import timestamp_field
+
+
+class TrackedConnection(SQLModel, table=True):
+    __tablename__ = "tracked_connections"
+
+    connection_id: uuid.UUID = Field(primary_key=True)
+    client_id: str = Field(max_length=128, index=True)
+    platform: str = Field(max_length=32)
+    platform_user_id: str = Field(max_length=128)
+    username: str = Field(max_length=255)
+    status: str = Field(max_length=32)  # active | reauth_required | disconnected
+    connected_at: datetime = timestamp_field()
+
+
+class DailySnapshot(SQLModel, table=True):
+    """One row per connection and day: the history the product is built on. Never expires."""
+
+    __tablename__ = "daily_snapshots"
+
+    connection_id: uuid.UUID = Field(primary_key=True)
+    snapshot_date: date = Field(primary_key=True)
+    client_id: str = Field(max_length=128, index=True)
+    platform: str = Field(max_length=32)
+    username: str = Field(max_length=255)
+    followers: int | None = None
+    following: int | None = None
+    posts: int | None = None
+    engagement_rate: float | None = None
+    reach: int | None = None
+    views: int | None = None
+    engagement_formula: str | None = None
+    platform_metrics: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON))
+    missing_metrics: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    recent_items: list[dict[str, object]] = Field(default_factory=list, sa_column=Column(JSON))
+    backfill: bool = False
+    fetched_at: datetime = timestamp_field()

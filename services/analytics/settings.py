@@ -1,0 +1,16 @@
+"""Analytics settings (``LSA_ANALYTICS_*``)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class AnalyticsSettings(ServiceSettings):
+    service_name: ClassVar[str] = "analytics"
+    model_config = SettingsConfigDict(env_prefix="LSA_ANALYTICS_", extra="ignore")
+
+    port: int = 8003

@@ -1,0 +1,132 @@
+"""``lsa``: one command for running, migrating and operating the system."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from services.registry import SERVICES
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    spec = SERVICES[args.service]
+    settings = spec.settings()
+    uvicorn.run(
+        spec.app_factory,
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or spec.default_port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        timeout_graceful_shutdown=20,
+    )
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from shared.db.migrations import upgrade
+
+    unknown = [name for name in args.services if name not in SERVICES]
+    if unknown:
+        print(f"unknown service(s): {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    for name in args.services or list(SERVICES):
+        spec = SERVICES[name]
+        upgrade(spec.migrations, spec.settings().db_url)
+        print(f"{name}: migrated", file=sys.stderr)
+    return 0
+
+
+def _up(args: argparse.Namespace) -> int:
+    from services.local.supervisor import Ports, run
+
+    ports = Ports(gateway=args.port, broker=args.broker_port, emulator=args.emulator_port)
+    if args.service_ports:
+        values = [int(p) for p in args.service_ports.split(",")]
+        ports.services = dict(zip(SERVICES, values, strict=True))
+    return run(Path(args.data_dir), ports, emulator=not args.no_emulator)
+
+
+def _emulator(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "emulator.app:create_app", factory=True, host=args.host, port=args.port, access_log=False
+    )
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    from shared.auth import Role, issue_token
+    from shared.settings import AuthSettings
+
+    role = Role(args.role)
+    if role is Role.CLIENT and not args.client_id:
+        print("a client token needs --client-id", file=sys.stderr)
+        return 2
+    print(issue_token(AuthSettings(), role=role, client_id=args.client_id, ttl_seconds=args.ttl))
+    return 0
+
+
+def _topics(_args: argparse.Namespace) -> int:
+    from shared.messaging.broker import ensure_topics
+    from shared.messaging.topics import all_topics
+    from shared.settings import KafkaSettings
+
+    created = asyncio.run(ensure_topics(KafkaSettings(), all_topics()))
+    print(f"created {len(created)} topic(s)", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lsa", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", help="run the whole system on this machine (make run)")
+    up.add_argument("--data-dir", default="data")
+    up.add_argument("--port", type=int, default=8000, help="gateway (public API) port")
+    up.add_argument("--broker-port", type=int, default=9092)
+    up.add_argument("--emulator-port", type=int, default=8100)
+    up.add_argument("--service-ports", help="comma-separated, in order: " + ",".join(SERVICES))
+    up.add_argument("--no-emulator", action="store_true", help="use the real platforms")
+    up.set_defaults(func=_up)
+
+    serve = sub.add_parser("serve", help="run one service (as a Kubernetes pod does)")
+    serve.add_argument("service", choices=sorted(SERVICES))
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(func=_serve)
+
+    migrate = sub.add_parser("migrate", help="apply database migrations (idempotent)")
+    migrate.add_argument("services", nargs="*", metavar="SERVICE", help="default: all")
+    migrate.set_defaults(func=_migrate)
+
+    emulator = sub.add_parser("emulator", help="run the platform emulator")
+    emulator.add_argument("--host", default="127.0.0.1")
+    emulator.add_argument("--port", type=int, default=8100)
+    emulator.set_defaults(func=_emulator)
+
+    token = sub.add_parser("token", help="print a bearer token the dev profile accepts")
+    token.add_argument("--role", choices=["client", "admin"], required=True)
+    token.add_argument("--client-id")
+    token.add_argument("--ttl", type=int, default=12 * 3600)
+    token.set_defaults(func=_token)
+
+    topics = sub.add_parser("topics", help="create the Kafka topics (idempotent)")
+    topics.set_defaults(func=_topics)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

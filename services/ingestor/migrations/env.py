@@ -1,0 +1,6 @@
+from sqlmodel import SQLModel
+
+from services.ingestor import models  # noqa: F401  (tables for autogenerate)
+from shared.db.migrations import run_env
+
+run_env(SQLModel.metadata)

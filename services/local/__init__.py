@@ -1,0 +1,1 @@
+"""Running the whole system on one machine (the embedded default behind ``make run``)."""

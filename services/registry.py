@@ -1,0 +1,78 @@
+"""The five services: where their app factory, settings and migrations live."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from shared.settings import ServiceSettings
+
+_ROOT = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    default_port: int
+
+    @property
+    def app_factory(self) -> str:
+        return f"services.{self.name}.app:create_app"
+
+    @property
+    def migrations(self) -> Path:
+        return _ROOT / self.name / "migrations"
+
+    def settings(self, **overrides: Any) -> ServiceSettings:
+        module = importlib.import_module(f"services.{self.name}.settings")
+        cls = next(
+            value
+            for value in vars(module).values()
+            if isinstance(value, type)
+            and issubclass(value, ServiceSettings)
+            and value is not ServiceSettings
+        )
+        settings: ServiceSettings = cls(**overrides)
+        return settings
+
+
+SERVICES: dict[str, ServiceSpec] = {
+    spec.name: spec
+    for spec in (
+        ServiceSpec("connector", 8001),
+        ServiceSpec("ingestor", 8002),
+        ServiceSpec("analytics", 8003),
+        ServiceSpec("alerts", 8004),
+        ServiceSpec("reports", 8005),
+    )
+}
+
+#: Public path prefixes and the service that answers them. The Kubernetes Ingress
+#: (deploy/k8s/base/ingress.yaml) routes the same table; a test keeps the two in step.
+PUBLIC_ROUTES: tuple[tuple[str, str], ...] = (
+    ("/api/portal/social/connect", "connector"),
+    ("/api/portal/social/callback", "connector"),
+    ("/api/portal/social/connections", "connector"),
+    ("/api/admin/social/connections", "connector"),
+    ("/api/portal/social/overview", "analytics"),
+    ("/api/portal/social/metrics", "analytics"),
+    ("/api/admin/social/clients", "analytics"),
+    ("/api/portal/social/reports", "reports"),
+    ("/api/admin/social/reports", "reports"),
+    ("/api/portal/social/alerts", "alerts"),
+    ("/api/admin/social/alerts", "alerts"),
+    ("/api/admin/social/syncs", "ingestor"),
+)
+
+
+def route_for(path: str) -> str | None:
+    """The service for a public path (longest prefix, whole path segments only)."""
+    best: tuple[int, str] | None = None
+    for prefix, service in PUBLIC_ROUTES:
+        if (path == prefix or path.startswith(prefix + "/")) and (
+            best is None or len(prefix) > best[0]
+        ):
+            best = (len(prefix), service)
+    return best[1] if best else None
