@@ -1,0 +1,61 @@
+# Live Social Analytics — the two commands that matter: `make run` and `make test`.
+# Every target creates the virtual environment first, so a fresh clone needs nothing else.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DATA   ?= data
+ROLE   ?= admin
+CLIENT ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-unit test-integration test-e2e lint format migrate token lock clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install (reproducibly, from constraints.txt)
+
+run: $(STAMP) ## run the whole system on this machine (broker, emulator, five services, gateway :8000)
+	$(BIN)/lsa up --data-dir $(DATA)
+
+test: $(STAMP) ## run every test: unit, integration (real broker, SQLite + PostgreSQL), e2e
+	$(BIN)/pytest
+
+test-unit: $(STAMP) ## unit tests only (no broker, no database server)
+	$(BIN)/pytest tests/unit
+
+test-integration: $(STAMP) ## integration tests (starts its own broker; PostgreSQL on 127.0.0.1:5432)
+	$(BIN)/pytest tests/integration
+
+test-e2e: $(STAMP) ## end-to-end: starts the system as `make run` does and drives it over HTTP
+	$(BIN)/pytest tests/e2e
+
+lint: $(STAMP) ## ruff (lint + format check) and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP) ## apply ruff's formatting and safe fixes
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrate: $(STAMP) ## apply every service's migrations to its configured database
+	$(BIN)/lsa migrate
+
+token: $(STAMP) ## print a bearer token: make token ROLE=admin | make token ROLE=client CLIENT=<id>
+	@$(BIN)/lsa token --role $(ROLE) $(if $(CLIENT),--client-id $(CLIENT),)
+
+lock: $(STAMP) ## re-pin constraints.txt from the current environment
+	@{ head -n 2 constraints.txt; $(BIN)/python -m pip freeze --exclude-editable; } > constraints.tmp
+	@mv constraints.tmp constraints.txt
+
+clean: ## remove the virtual environment and local data
+	rm -rf $(VENV) $(DATA) .pytest_cache .mypy_cache .ruff_cache
