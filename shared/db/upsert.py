@@ -34,4 +34,5 @@ async def upsert(
         )
     else:
         stmt = stmt.on_conflict_do_nothing(index_elements=keys)
-    await session.execute(stmt)
+    connection = await session.connection()  # the session's transaction, plain Core execute
+    await connection.execute(stmt)

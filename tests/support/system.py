@@ -88,9 +88,11 @@ async def running_system(
                     overrides["public_base_url"] = urls["connector"]
                     overrides["portal_redirect_url"] = "http://portal.test/connected"
                 module = __import__(f"services.{name}.app", fromlist=["create_app"])
-                app = module.create_app(spec.settings(**overrides))
-                system.apps[name] = app
-                servers.append(await serve(app, ports[name]))
+                system.apps[name] = module.create_app(spec.settings(**overrides))
+            # Concurrently, as separate processes would: each waits for its consumer groups.
+            servers.extend(
+                await asyncio.gather(*(serve(system.apps[n], ports[n]) for n in SERVICES))
+            )
             yield system
         finally:
             for server, task in reversed(servers):

@@ -1,0 +1,195 @@
+"""The system as a user runs it: ``lsa up`` (what ``make run`` calls), driven over HTTP.
+
+Starts the real command in a subprocess on free ports with a fresh data folder, walks the README's
+Instagram slice through the gateway (HTML consent form included), checks the edges a portal
+backend hits, then presses Ctrl-C and expects every process to stop cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from services.local.broker import free_port
+from services.registry import SERVICES
+from tests.support.oauth import consent
+
+pytestmark = pytest.mark.e2e
+LSA = str(Path(sys.executable).with_name("lsa"))
+
+
+@dataclass
+class System:
+    base_url: str
+    emulator_url: str
+    process: subprocess.Popen[bytes]
+    data_dir: Path
+    service_ports: list[int]
+
+
+def _token(*args: str) -> str:
+    return subprocess.run(
+        [LSA, "token", *args], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+    data_dir = tmp_path_factory.mktemp("make-run") / "data"
+    gateway, broker, emulator = free_port(), free_port(), free_port()
+    service_ports = [free_port() for _ in SERVICES]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LSA_")}
+    output = open(data_dir.parent / "up.out", "wb")  # noqa: SIM115
+    process = subprocess.Popen(
+        [
+            LSA, "up", "--data-dir", str(data_dir), "--port", str(gateway),
+            "--broker-port", str(broker), "--emulator-port", str(emulator),
+            "--service-ports", ",".join(map(str, service_ports)),
+        ],
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{gateway}"
+    deadline = time.monotonic() + 120
+    while True:
+        if process.poll() is not None:
+            raise AssertionError((data_dir.parent / "up.out").read_text())
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError("system not up in 120 s")
+        time.sleep(0.5)
+    running = System(base_url, f"http://127.0.0.1:{emulator}", process, data_dir, service_ports)
+    try:
+        yield running
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        output.close()
+
+
+async def _eventually(probe: Any, timeout: float = 45.0) -> Any:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await probe()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.5)
+
+
+async def test_it_prints_where_things_are(system: System) -> None:
+    printed = (system.data_dir.parent / "up.out").read_text()
+    assert system.base_url in printed
+    assert system.emulator_url in printed
+    assert "make token" in printed and "Ctrl-C" in printed
+    assert {p.name for p in system.data_dir.glob("*.db")} >= {f"{s}.db" for s in SERVICES}
+
+
+async def test_connect_instagram_and_see_followers_through_the_gateway(system: System) -> None:
+    client = {"Authorization": f"Bearer {_token('--role', 'client', '--client-id', 'e2e-client')}"}
+    async with httpx.AsyncClient(base_url=system.base_url, timeout=30) as api, \
+            httpx.AsyncClient(timeout=30) as browser:
+        started = await api.post("/api/portal/social/connect/instagram", headers=client)
+        assert started.status_code == 200, started.text
+        authorization_url = started.json()["authorization_url"]
+        assert authorization_url.startswith(system.emulator_url + "/www.instagram.com/oauth/")
+        callback = await consent(browser, authorization_url, account="viral_vera")
+        assert callback.startswith(system.base_url + "/api/portal/social/callback/instagram?")
+        landed = await browser.get(callback, follow_redirects=True)
+        assert landed.status_code == 200 and "connected" in landed.text.lower()
+        assert parse_qs(urlsplit(str(landed.url)).query)["status"] == ["connected"]
+
+        async def followers() -> Any:
+            body = (await api.get("/api/portal/social/overview", headers=client)).json()
+            return body if body["accounts"] and body["accounts"][0]["followers"] else None
+
+        overview = await _eventually(followers)
+        accounts = (await browser.get(f"{system.emulator_url}/_emulator/accounts")).json()
+        vera = next(a for a in accounts["accounts"] if a["key"] == "viral_vera")
+        assert overview["accounts"][0]["followers"] == vera["followers"]
+        assert overview["accounts"][0]["username"] == "viral_vera"
+
+        connections = (await api.get("/api/portal/social/connections", headers=client)).json()
+        assert [c["username"] for c in connections] == ["viral_vera"]
+        assert connections[0]["status"] == "active"
+
+        admin = {"Authorization": f"Bearer {_token('--role', 'admin')}"}
+        listed = await api.get(
+            "/api/admin/social/connections", params={"client_id": "e2e-client"}, headers=admin
+        )
+        assert [c["username"] for c in listed.json()] == ["viral_vera"]
+        clients_view = await api.get("/api/admin/social/clients/e2e-client/overview", headers=admin)
+        assert clients_view.json()["accounts"][0]["followers"] == vera["followers"]
+
+
+async def test_deny_on_the_consent_page_comes_back_as_a_readable_error(system: System) -> None:
+    client = {"Authorization": f"Bearer {_token('--role', 'client', '--client-id', 'e2e-deny')}"}
+    async with httpx.AsyncClient(base_url=system.base_url, timeout=30) as api, \
+            httpx.AsyncClient(timeout=30) as browser:
+        started = await api.post("/api/portal/social/connect/instagram", headers=client)
+        callback = await consent(
+            browser, started.json()["authorization_url"], account="steady_creator",
+            decision="deny",
+        )
+        landed = await browser.get(callback, follow_redirects=True)
+        assert landed.status_code == 400
+        assert "declined" in landed.text
+        assert (await api.get("/api/portal/social/connections", headers=client)).json() == []
+
+
+async def test_edges_a_portal_backend_hits(system: System) -> None:
+    async with httpx.AsyncClient(base_url=system.base_url, timeout=30) as api:
+        assert (await api.get("/api/portal/social/connections")).status_code == 401
+        bad = await api.get(
+            "/api/portal/social/connections", headers={"Authorization": "Bearer not-a-jwt"}
+        )
+        assert bad.status_code == 401
+        admin = {"Authorization": f"Bearer {_token('--role', 'admin')}"}
+        assert (await api.get("/api/portal/social/overview", headers=admin)).status_code == 403
+        client = {"Authorization": f"Bearer {_token('--role', 'client', '--client-id', 'x')}"}
+        unknown = await api.post("/api/portal/social/connect/friendster", headers=client)
+        assert unknown.status_code == 404
+        # Internal and metrics routes are not reachable through the public base URL.
+        assert (await api.get("/internal/connections/x/access-token")).status_code == 404
+        assert (await api.get("/metrics")).status_code == 404
+
+
+def test_ctrl_c_stops_everything_cleanly(system: System) -> None:
+    children = subprocess.run(
+        ["pgrep", "-P", str(system.process.pid)], capture_output=True, text=True
+    ).stdout.split()
+    assert len(children) >= 1 + len(SERVICES)  # broker, emulator, five services
+    system.process.send_signal(signal.SIGINT)
+    assert system.process.wait(timeout=60) == 0
+    for pid in children:
+        assert not Path(f"/proc/{pid}").exists() or _is_zombie(pid), f"child {pid} survived"
+    for port in system.service_ports:
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+
+
+def _is_zombie(pid: str) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+    except FileNotFoundError:
+        return True

@@ -1,0 +1,94 @@
+"""Which snapshot of a day wins: live beats backfill, then the later fetch."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+
+from services.analytics.history import supersedes
+from services.analytics.models import DailySnapshot
+from shared.events import AccountSnapshot
+from shared.platforms import Platform
+
+CONNECTION_ID = uuid.uuid4()
+DAY = date(2026, 11, 19)
+T0 = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
+
+
+def incoming(*, backfill: bool, fetched_at: datetime) -> AccountSnapshot:
+    return AccountSnapshot(
+        connection_id=CONNECTION_ID,
+        client_id="c-1",
+        platform=Platform.INSTAGRAM,
+        platform_user_id="1784",
+        username="steady_creator",
+        snapshot_date=DAY,
+        fetched_at=fetched_at,
+        backfill=backfill,
+        followers=100,
+    )
+
+
+def stored(*, backfill: bool, fetched_at: datetime, naive: bool = False) -> DailySnapshot:
+    # SQLite hands timestamps back naive (in UTC): both forms must compare the same way.
+    when = fetched_at.replace(tzinfo=None) if naive else fetched_at
+    return DailySnapshot(
+        connection_id=CONNECTION_ID,
+        snapshot_date=DAY,
+        client_id="c-1",
+        platform="instagram",
+        username="steady_creator",
+        followers=90,
+        backfill=backfill,
+        fetched_at=when,
+    )
+
+
+LATER = T0 + timedelta(hours=1)
+EARLIER = T0 - timedelta(hours=1)
+
+
+@pytest.mark.parametrize("backfill", [True, False])
+def test_first_snapshot_of_a_day_is_stored(backfill: bool) -> None:
+    assert supersedes(incoming(backfill=backfill, fetched_at=T0), None)
+
+
+@pytest.mark.parametrize("naive", [False, True], ids=["aware", "naive"])
+@pytest.mark.parametrize("fetched_at", [EARLIER, T0, LATER], ids=["earlier", "same", "later"])
+def test_live_beats_backfill_whatever_the_fetch_time(naive: bool, fetched_at: datetime) -> None:
+    existing = stored(backfill=True, fetched_at=T0, naive=naive)
+    assert supersedes(incoming(backfill=False, fetched_at=fetched_at), existing)
+
+
+@pytest.mark.parametrize("naive", [False, True], ids=["aware", "naive"])
+@pytest.mark.parametrize("fetched_at", [EARLIER, T0, LATER], ids=["earlier", "same", "later"])
+def test_backfill_never_overwrites_live(naive: bool, fetched_at: datetime) -> None:
+    existing = stored(backfill=False, fetched_at=T0, naive=naive)
+    assert not supersedes(incoming(backfill=True, fetched_at=fetched_at), existing)
+
+
+@pytest.mark.parametrize("backfill", [False, True], ids=["live", "backfill"])
+@pytest.mark.parametrize("naive", [False, True], ids=["aware", "naive"])
+def test_between_two_of_a_kind_the_later_fetch_wins(backfill: bool, naive: bool) -> None:
+    existing = stored(backfill=backfill, fetched_at=T0, naive=naive)
+    assert supersedes(incoming(backfill=backfill, fetched_at=LATER), existing)
+    assert not supersedes(incoming(backfill=backfill, fetched_at=EARLIER), existing)
+
+
+@pytest.mark.parametrize("naive", [False, True], ids=["aware", "naive"])
+def test_identical_redelivery_supersedes(naive: bool) -> None:
+    # So that the derived MetricsUpdated event is published again after a redelivery.
+    existing = stored(backfill=False, fetched_at=T0, naive=naive)
+    assert supersedes(incoming(backfill=False, fetched_at=T0), existing)
+
+
+def test_fetch_times_compare_as_instants_across_time_zones() -> None:
+    existing = stored(backfill=False, fetched_at=T0)  # 06:00 UTC
+    # 07:30 at UTC+2 is 05:30 UTC: earlier than what is stored, although the wall clock reads later.
+    plus_two = datetime(2026, 11, 20, 7, 30, tzinfo=timezone(timedelta(hours=2)))
+    assert not supersedes(incoming(backfill=False, fetched_at=plus_two), existing)
+    # 08:30 at UTC+2 is 06:30 UTC: later.
+    later = datetime(2026, 11, 20, 8, 30, tzinfo=timezone(timedelta(hours=2)))
+    assert supersedes(incoming(backfill=False, fetched_at=later), existing)
