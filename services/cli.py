@@ -19,7 +19,7 @@ def _serve(args: argparse.Namespace) -> int:
         spec.app_factory,
         factory=True,
         host=args.host or settings.host,
-        port=args.port or spec.default_port,
+        port=args.port or settings.port,
         log_config=None,
         access_log=False,
         proxy_headers=True,

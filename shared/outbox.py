@@ -10,11 +10,12 @@ consumers are idempotent.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from sqlmodel import Field, SQLModel, col, select
+from sqlmodel import Field, SQLModel, col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared import correlation
@@ -107,10 +108,8 @@ class OutboxRelay:
                 raise
             except Exception as error:  # broker or database down: keep rows, try again
                 log.warning("outbox relay could not publish yet", error=str(error)[:300])
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._interval)
-            except TimeoutError:
-                pass
             self._wake.clear()
 
     def start(self) -> None:
@@ -119,7 +118,16 @@ class OutboxRelay:
     async def stop(self) -> None:
         if self._task:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
+
+    async def purge(self, older_than: timedelta = timedelta(days=7)) -> int:
+        """Delete rows published before ``older_than`` ago (kept a while for investigations)."""
+        cutoff = datetime.now(UTC) - older_than
+        async with self._sessions() as session:
+            connection = await session.connection()
+            result = await connection.execute(
+                delete(OutboxMessage).where(col(OutboxMessage.published_at) < cutoff)
+            )
+            await session.commit()
+        return int(result.rowcount or 0)

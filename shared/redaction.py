@@ -54,7 +54,11 @@ def redact_value(value: Any, depth: int = 0) -> Any:
         return redact_text(value)
     if isinstance(value, Mapping):
         return {
-            k: (REDACTED if isinstance(k, str) and _is_sensitive_key(k) else redact_value(v, depth + 1))
+            k: (
+                REDACTED
+                if isinstance(k, str) and _is_sensitive_key(k)
+                else redact_value(v, depth + 1)
+            )
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):

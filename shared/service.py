@@ -47,9 +47,7 @@ class Runtime:
     @classmethod
     def build(cls, settings: ServiceSettings) -> Runtime:
         engine = create_engine(settings.db_url)
-        broker = make_broker(
-            settings.common.kafka, client_id=f"lsa-{settings.service_name}"
-        )
+        broker = make_broker(settings.common.kafka, client_id=f"lsa-{settings.service_name}")
         return cls(
             settings=settings,
             engine=engine,

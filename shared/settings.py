@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Values that are fine on a laptop and fatal anywhere else.
-DEV_JWT_SECRET = "dev-only-jwt-secret-not-for-production-0000"
-DEV_SERVICE_TOKEN = "dev-only-service-token-not-for-production"
+DEV_JWT_SECRET = "dev-only-jwt-secret-not-for-production-0000"  # noqa: S105
+DEV_SERVICE_TOKEN = "dev-only-service-token-not-for-production"  # noqa: S105
 PLACEHOLDER_SECRETS = frozenset(
     {DEV_JWT_SECRET, DEV_SERVICE_TOKEN, "changethis", "change-me", "secret", "password"}
 )
@@ -63,6 +63,15 @@ class AuthSettings(BaseSettings):
     jwt_audience: str = "live-social-analytics"
     jwt_issuer: str | None = None
     service_token: SecretStr = SecretStr(DEV_SERVICE_TOKEN)
+
+    @model_validator(mode="after")
+    def _key_for_algorithm(self) -> Self:
+        if not self.jwt_algorithm.startswith("HS"):
+            if not self.jwt_public_key:
+                raise ValueError(f"LSA_JWT_PUBLIC_KEY is required with {self.jwt_algorithm}")
+            # The shared secret is unused with a public-key algorithm: not a placeholder then.
+            self.jwt_secret = SecretStr("unused-with-public-key-algorithms")
+        return self
 
 
 class CommonSettings(BaseSettings):

@@ -9,7 +9,6 @@ from shared.messaging import topics
 from shared.messaging.consumer import subscribe
 
 
-
 def register(context: AnalyticsContext) -> None:
     runtime = context.runtime
     kafka = runtime.settings.common.kafka

@@ -73,9 +73,21 @@ async def store_snapshot(session: AsyncSession, snapshot: AccountSnapshot) -> bo
     values = snapshot.model_dump(
         mode="python",
         include={
-            "connection_id", "snapshot_date", "client_id", "username", "followers", "following",
-            "posts", "engagement_rate", "reach", "views", "engagement_formula",
-            "platform_metrics", "missing_metrics", "backfill", "fetched_at",
+            "connection_id",
+            "snapshot_date",
+            "client_id",
+            "username",
+            "followers",
+            "following",
+            "posts",
+            "engagement_rate",
+            "reach",
+            "views",
+            "engagement_formula",
+            "platform_metrics",
+            "missing_metrics",
+            "backfill",
+            "fetched_at",
         },
     )
     values["platform"] = snapshot.platform.value
@@ -117,9 +129,7 @@ async def series(
 
 
 def to_points(rows: list[DailySnapshot]) -> list[DailyPoint]:
-    return [
-        DailyPoint(r.snapshot_date, r.followers, r.engagement_rate, r.posts) for r in rows
-    ]
+    return [DailyPoint(r.snapshot_date, r.followers, r.engagement_rate, r.posts) for r in rows]
 
 
 async def growth(session: AsyncSession, connection_id: uuid.UUID, as_of: date) -> GrowthSummary:

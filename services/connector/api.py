@@ -38,7 +38,9 @@ def _platform(name: str, context: ConnectorContext) -> Platform:
     try:
         return parse_platform(name, context.clients)
     except UnknownPlatform as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"unknown platform: {name}") from error
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, detail=f"unknown platform: {name}"
+        ) from error
 
 
 portal = APIRouter(prefix="/api/portal/social", tags=["portal"])
@@ -96,8 +98,12 @@ async def callback(
             cipher=context.cipher,
         )
     except flows.ConnectError as failure:
-        query = {"status": "error", "platform": chosen.value, "error": failure.code,
-                 "message": failure.message}
+        query = {
+            "status": "error",
+            "platform": chosen.value,
+            "error": failure.code,
+            "message": failure.message,
+        }
         return RedirectResponse(f"{target}?{urlencode(query)}", status.HTTP_303_SEE_OTHER)
     context.relay.wake()
     query = {"status": "connected", "platform": chosen.value, "connection_id": str(connection.id)}

@@ -7,13 +7,15 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
-from services.connector import api, handlers
+from services.connector import api, connections, handlers
 from services.connector.context import ConnectorContext
 from services.connector.crypto import TokenCipher
 from services.connector.settings import ConnectorSettings
 from shared.outbox import OutboxRelay
+from shared.periodic import Periodic
 from shared.platforms.registry import build_clients
 from shared.service import Runtime, create_service_app
+from shared.settings import Profile
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -28,15 +30,28 @@ def create_app(settings: ConnectorSettings | None = None) -> FastAPI:
         cipher=TokenCipher.from_spec(
             settings.token_keys.get_secret_value(), settings.token_primary_key_id
         ),
-        clients=build_clients(http, emulator_url=settings.common.platform_emulator_url),
+        clients=build_clients(
+            http,
+            emulator_url=settings.common.platform_emulator_url,
+            require_credentials=settings.common.profile is not Profile.DEV,
+        ),
         relay=OutboxRelay(runtime.engine, runtime.publisher),
     )
     handlers.register(context)
 
-    async def start_relay() -> None:
-        context.relay.start()
+    async def housekeeping() -> None:
+        async with runtime.sessions() as session:
+            await connections.purge_expired_states(session)
+        await context.relay.purge()
 
-    async def stop_relay() -> None:
+    janitor = Periodic("connector-housekeeping", 3600, housekeeping)
+
+    async def start_background() -> None:
+        context.relay.start()
+        await janitor.start()
+
+    async def stop_background() -> None:
+        await janitor.stop()
         await context.relay.stop()
         await http.aclose()
 
@@ -44,8 +59,8 @@ def create_app(settings: ConnectorSettings | None = None) -> FastAPI:
         runtime,
         title="Live Social Analytics — connector",
         routers=[api.portal, api.admin, api.internal],
-        on_startup=[start_relay],
-        on_shutdown=[stop_relay],
+        on_startup=[start_background],
+        on_shutdown=[stop_background],
     )
     app.state.connector = context
     return app

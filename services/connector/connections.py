@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import col, select
+from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.connector.crypto import TokenCipher
@@ -98,7 +98,9 @@ async def start_connect(
             client_id=client_id,
             platform=platform.value,
             redirect_uri=uri,
-            code_verifier_ct=cipher.encrypt(verifier, aad=f"state:{state_hash}") if verifier else None,
+            code_verifier_ct=cipher.encrypt(verifier, aad=f"state:{state_hash}")
+            if verifier
+            else None,
             expires_at=expires_at,
         )
     )
@@ -139,7 +141,8 @@ async def complete_connect(
     if error:
         raise ConnectError(
             error if error == "access_denied" else "platform_error",
-            "You declined the connection." if error == "access_denied"
+            "You declined the connection."
+            if error == "access_denied"
             else f"The platform refused the connection ({error}).",
         )
     if not code:
@@ -155,7 +158,9 @@ async def complete_connect(
         )
         identity = await client.identity(grant.access_token)
     except PlatformError as failure:
-        log.warning("code exchange failed", platform=platform.value, error_class=failure.error_class)
+        log.warning(
+            "code exchange failed", platform=platform.value, error_class=failure.error_class
+        )
         raise ConnectError(
             "code_rejected", "The platform did not accept the sign-in. Please try again."
         ) from failure
@@ -194,9 +199,7 @@ async def _store_connection(
         outbox.enqueue(
             session,
             topics.CONNECTIONS,
-            ConnectionRemoved(
-                connection_id=existing.id, client_id=client_id, platform=platform
-            ),
+            ConnectionRemoved(connection_id=existing.id, client_id=client_id, platform=platform),
             key=str(existing.id),
         )
         await session.delete(existing)
@@ -316,3 +319,11 @@ async def record_sync(
         connection.last_synced_at = fetched_at
         session.add(connection)
         await session.commit()
+
+
+async def purge_expired_states(session: AsyncSession) -> int:
+    """Abandoned sign-ins leave states behind; they are useless once expired."""
+    connection = await session.connection()
+    result = await connection.execute(delete(OAuthState).where(col(OAuthState.expires_at) < _now()))
+    await session.commit()
+    return int(result.rowcount or 0)

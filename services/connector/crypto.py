@@ -73,9 +73,13 @@ class TokenCipher:
             raise TokenCryptoError(f"key {kid!r} is not configured (was it removed too early?)")
         raw = base64.urlsafe_b64decode(blob + "=" * (-len(blob) % 4))
         try:
-            return AESGCM(key).decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], aad.encode()).decode()
+            return (
+                AESGCM(key).decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], aad.encode()).decode()
+            )
         except InvalidTag as error:
-            raise TokenCryptoError("ciphertext does not authenticate (tampered or moved)") from error
+            raise TokenCryptoError(
+                "ciphertext does not authenticate (tampered or moved)"
+            ) from error
 
     def key_id(self, ciphertext: str) -> str:
         return ciphertext.split(".", 2)[1]

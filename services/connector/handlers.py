@@ -9,7 +9,6 @@ from shared.messaging import topics
 from shared.messaging.consumer import subscribe
 
 
-
 def register(context: ConnectorContext) -> None:
     runtime = context.runtime
 

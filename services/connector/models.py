@@ -24,7 +24,9 @@ class Connection(SQLModel, table=True):
     """One client's account on one platform (one per client and platform)."""
 
     __tablename__ = "connections"
-    __table_args__ = (UniqueConstraint("client_id", "platform", name="uq_connections_client_platform"),)
+    __table_args__ = (
+        UniqueConstraint("client_id", "platform", name="uq_connections_client_platform"),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     client_id: str = Field(index=True, max_length=128)

@@ -29,4 +29,3 @@ class ConnectorSettings(ServiceSettings):
     #: Where the browser goes after a connection attempt (``?status=…&platform=…``).
     portal_redirect_url: str = "http://127.0.0.1:8000/api/portal/social/connect/result"
     state_ttl_seconds: int = Field(default=600, ge=60, le=3600)
-

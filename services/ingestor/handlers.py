@@ -75,7 +75,9 @@ def register(context: IngestorContext) -> None:
                 return  # a redelivery of a sync already done
             connection = await session.get(KnownConnection, request.connection_id)
             if connection is None or not connection.active:
-                log.info("sync skipped: connection not active", connection_id=str(request.connection_id))
+                log.info(
+                    "sync skipped: connection not active", connection_id=str(request.connection_id)
+                )
                 return
             client = context.clients.get(request.platform)
             run = run or SyncRun(
@@ -88,15 +90,24 @@ def register(context: IngestorContext) -> None:
             try:
                 if client is None:
                     raise LookupError(f"platform {request.platform} is not enabled")
-                token = await context.connector.access_token(request.connection_id, request.platform)
+                token = await context.connector.access_token(
+                    request.connection_id, request.platform
+                )
                 data = await client.fetch_snapshot(token)
             except PlatformError as failure:
-                run.status, run.error_class, run.error = "failed", failure.error_class, failure.message[:1000]
+                run.status, run.error_class, run.error = (
+                    "failed",
+                    failure.error_class,
+                    failure.message[:1000],
+                )
                 run.finished_at = datetime.now(UTC)
                 session.add(run)
                 await session.commit()
-                log.warning("sync failed", connection_id=str(request.connection_id),
-                            error_class=failure.error_class)
+                log.warning(
+                    "sync failed",
+                    connection_id=str(request.connection_id),
+                    error_class=failure.error_class,
+                )
                 return
             snapshot = build_snapshot(request, connection, data, fetched_at=datetime.now(UTC))
             await runtime.publisher.publish(
@@ -105,7 +116,9 @@ def register(context: IngestorContext) -> None:
             run.status, run.snapshots, run.finished_at = "succeeded", 1, datetime.now(UTC)
             session.add(run)
             await session.commit()
-            log.info("sync done", connection_id=str(request.connection_id), followers=data.followers)
+            log.info(
+                "sync done", connection_id=str(request.connection_id), followers=data.followers
+            )
 
     subscribe(
         runtime.broker,

@@ -13,12 +13,23 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.background import BackgroundTask
 
 from services.registry import PUBLIC_ROUTES, route_for
 
 _HOP_BY_HOP = {
-    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
-    "transfer-encoding", "upgrade", "host", "content-length", "date", "server",
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailers",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+    "date",
+    "server",
 }
 
 
@@ -52,8 +63,10 @@ def create_gateway(upstreams: dict[str, str], *, emulator_url: str | None = None
                 ready = False
             states[name] = "ready" if ready else "not ready"
         ok = all(v == "ready" for v in states.values())
-        return JSONResponse({"status": "ok" if ok else "degraded", "services": states},
-                            status_code=200 if ok else 503)
+        return JSONResponse(
+            {"status": "ok" if ok else "degraded", "services": states},
+            status_code=200 if ok else 503,
+        )
 
     @app.api_route(
         "/api/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
@@ -75,13 +88,8 @@ def create_gateway(upstreams: dict[str, str], *, emulator_url: str | None = None
             answer.aiter_raw(),
             status_code=answer.status_code,
             headers={k: v for k, v in answer.headers.items() if k.lower() not in _HOP_BY_HOP},
-            background=_close(answer),
+            background=BackgroundTask(answer.aclose),
         )
 
     return app
 
-
-def _close(answer: httpx.Response) -> object:
-    from starlette.background import BackgroundTask
-
-    return BackgroundTask(answer.aclose)

@@ -81,21 +81,33 @@ def run(data_dir: Path, ports: Ports, *, emulator: bool = True) -> int:
         command = [sys.executable, "-m", "services.cli"]
         if emulator:
             children.append(
-                ("emulator", _spawn([*command, "emulator", "--port", str(ports.emulator)],
-                                    env, logs / "emulator.log"))
+                (
+                    "emulator",
+                    _spawn(
+                        [*command, "emulator", "--port", str(ports.emulator)],
+                        env,
+                        logs / "emulator.log",
+                    ),
+                )
             )
         for name in SERVICES:
             port = ports.services[name]
             children.append(
-                (name, _spawn([*command, "serve", name, "--port", str(port)], env,
-                              logs / f"{name}.log"))
+                (
+                    name,
+                    _spawn(
+                        [*command, "serve", name, "--port", str(port)], env, logs / f"{name}.log"
+                    ),
+                )
             )
         if emulator:
             wait_for_port(ports.emulator, timeout=60)
         for name, process in children:
             if name in SERVICES:
                 _wait_ready(
-                    f"http://127.0.0.1:{ports.services[name]}/readyz", process, name,
+                    f"http://127.0.0.1:{ports.services[name]}/readyz",
+                    process,
+                    name,
                     logs / f"{name}.log",
                 )
         upstreams = {n: f"http://127.0.0.1:{ports.services[n]}" for n in SERVICES}
@@ -103,8 +115,9 @@ def run(data_dir: Path, ports: Ports, *, emulator: bool = True) -> int:
         _print_summary(ports, data_dir, emulator_url)
         gateway = create_gateway(upstreams, emulator_url=emulator_url)
         server = uvicorn.Server(
-            uvicorn.Config(gateway, host="127.0.0.1", port=ports.gateway, log_config=None,
-                           access_log=False)
+            uvicorn.Config(
+                gateway, host="127.0.0.1", port=ports.gateway, log_config=None, access_log=False
+            )
         )
         server.run()
         return 0
@@ -133,6 +146,7 @@ def _spawn(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[
 
 def _print_summary(ports: Ports, data_dir: Path, emulator_url: str | None) -> None:
     base = f"http://127.0.0.1:{ports.gateway}"
+    kafka = os.environ.get("LSA_KAFKA_BOOTSTRAP_SERVERS") or f"127.0.0.1:{ports.broker}"
     lines = [
         "",
         "Live Social Analytics is running.",
@@ -143,7 +157,7 @@ def _print_summary(ports: Ports, data_dir: Path, emulator_url: str | None) -> No
     if emulator_url:
         lines.append(f"  platform emulator   {emulator_url}")
     lines += [
-        f"  Kafka bootstrap     {os.environ.get('LSA_KAFKA_BOOTSTRAP_SERVERS') or f'127.0.0.1:{ports.broker}'}",
+        f"  Kafka bootstrap     {kafka}",
         f"  data and logs       {data_dir}  ({data_dir / 'logs'})",
         "",
         "  Get a token:  make token ROLE=client CLIENT=demo-client   (or ROLE=admin)",

@@ -9,7 +9,6 @@ from shared.messaging.consumer import subscribe
 from shared.service import Runtime
 
 
-
 def register(runtime: Runtime) -> None:
     async def on_metrics(event: MetricsUpdated) -> None:
         async with runtime.sessions() as session:

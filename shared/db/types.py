@@ -22,4 +22,4 @@ def as_utc(value: datetime | None) -> datetime | None:
 
 def timestamp_field(**kwargs: Any) -> Any:
     """A ``timestamp with time zone`` column (asyncpg refuses aware values in naive columns)."""
-    return Field(sa_type=DateTime(timezone=True), **kwargs)  # type: ignore[call-overload]
+    return Field(sa_type=DateTime(timezone=True), **kwargs)

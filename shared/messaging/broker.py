@@ -86,10 +86,7 @@ async def ensure_topics(settings: KafkaSettings, topics: Iterable[str]) -> list[
         if not missing:
             return []
         response = await admin.create_topics(
-            [
-                NewTopic(t, settings.topic_partitions, settings.replication_factor)
-                for t in missing
-            ]
+            [NewTopic(t, settings.topic_partitions, settings.replication_factor) for t in missing]
         )
         created = []
         for topic, code, message in _topic_errors(response):

@@ -127,8 +127,12 @@ async def process(
         except INFRASTRUCTURE_ERRORS as error:
             EVENTS_FAILED.labels(topic, "retry").inc()
             delay = backoff_seconds(attempt, base=1.0)
-            log.warning("dependency unavailable, message will be redelivered",
-                        topic=topic, error=redact_text(str(error))[:300], retry_in=delay)
+            log.warning(
+                "dependency unavailable, message will be redelivered",
+                topic=topic,
+                error=redact_text(str(error))[:300],
+                retry_in=delay,
+            )
             await sleep(delay)
             raise
         except Exception as error:

@@ -26,7 +26,10 @@ class EventPublisher:
             payload,
             topic,
             key=key.encode(),
-            headers={"event-type": event_type, "schema-version": str(payload.get("schema_version"))},
+            headers={
+                "event-type": event_type,
+                "schema-version": str(payload.get("schema_version")),
+            },
             correlation_id=correlation_id or correlation.current(),
         )
         EVENTS_PUBLISHED.labels(topic).inc()

@@ -15,7 +15,7 @@ from shared.platforms import Platform
 
 
 class ErrorClass(StrEnum):
-    TOKEN_EXPIRED = "token_expired"  # refresh, then retry once
+    TOKEN_EXPIRED = "token_expired"  # noqa: S105  (a class name) refresh, then retry once
     REAUTH_REQUIRED = "reauth_required"  # revoked / dead: mark inactive, ask to reconnect
     RATE_LIMITED = "rate_limited"  # wait retry_after
     TRANSIENT = "transient"  # back off and retry

@@ -11,6 +11,9 @@ from urllib.parse import urlsplit
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: The emulator's demo credentials: fine in dev, refused by the connector in production.
+DEV_PLATFORM_SECRETS = frozenset({"lsa-dev-instagram-secret"})
+
 
 def via_emulator(url: str, emulator_url: str | None) -> str:
     if not emulator_url:
@@ -40,7 +43,7 @@ class InstagramSettings(PlatformSettings):
     client_id: str = "lsa-dev-instagram-app"
     client_secret: SecretStr = SecretStr("lsa-dev-instagram-secret")
     authorize_url: str = "https://www.instagram.com/oauth/authorize"
-    token_url: str = "https://api.instagram.com/oauth/access_token"
+    token_url: str = "https://api.instagram.com/oauth/access_token"  # noqa: S105
     graph_url: str = "https://graph.instagram.com"
     api_version: str = "v23.0"
     scopes: str = "instagram_business_basic,instagram_business_manage_insights"

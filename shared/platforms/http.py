@@ -35,12 +35,14 @@ class PlatformHttp:
         *,
         requests_per_minute: int,
         max_retries: int,
+        timeout_seconds: float = 20.0,
     ) -> None:
         self.platform = platform
         self.client = client
         self.classify = classify
         self.limiter = AsyncLimiter(max(1, requests_per_minute), 60)
         self.max_retries = max_retries
+        self.timeout = httpx.Timeout(timeout_seconds, connect=min(5.0, timeout_seconds))
         self.calls = 0
 
     async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
@@ -60,19 +62,24 @@ class PlatformHttp:
             return response.json()
         except ValueError as error:
             raise PlatformError(
-                self.platform, ErrorClass.TRANSIENT, "answer is not JSON", status=response.status_code
+                self.platform,
+                ErrorClass.TRANSIENT,
+                "answer is not JSON",
+                status=response.status_code,
             ) from error
 
     async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         async with self.limiter:
             self.calls += 1
             try:
-                response = await self.client.request(method, url, **kwargs)
+                response = await self.client.request(method, url, timeout=self.timeout, **kwargs)
             except httpx.TimeoutException as error:
                 raise PlatformError(self.platform, ErrorClass.TRANSIENT, "timeout") from error
             except httpx.TransportError as error:
                 raise PlatformError(
-                    self.platform, ErrorClass.TRANSIENT, f"connection failed: {type(error).__name__}"
+                    self.platform,
+                    ErrorClass.TRANSIENT,
+                    f"connection failed: {type(error).__name__}",
                 ) from error
         if response.is_success:
             return response

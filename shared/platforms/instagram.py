@@ -36,7 +36,7 @@ PROFILE_FIELDS = "user_id,username,name,account_type,followers_count,follows_cou
 MEDIA_FIELDS = (
     "id,caption,media_type,media_product_type,permalink,timestamp,like_count,comments_count"
 )
-ENGAGEMENT_FORMULA = "(likes + comments) / followers at fetch time × 100, per post; account = mean"
+ENGAGEMENT_FORMULA = "(likes + comments) / followers at fetch time * 100, per post; account = mean"
 _KINDS = {"REELS": "reel", "STORY": "story", "VIDEO": "video", "CAROUSEL_ALBUM": "carousel"}
 
 
@@ -61,6 +61,7 @@ class InstagramClient:
             lambda response: classify(PLATFORM, response),
             requests_per_minute=settings.requests_per_minute,
             max_retries=settings.max_retries,
+            timeout_seconds=settings.timeout_seconds,
         )
 
     # --- OAuth -------------------------------------------------------------------------------
@@ -129,7 +130,9 @@ class InstagramClient:
 
     async def identity(self, access_token: str) -> AccountIdentity:
         me = await self.http.json(
-            "GET", self._url("me"), params={"fields": "user_id,username,name"},
+            "GET",
+            self._url("me"),
+            params={"fields": "user_id,username,name"},
             headers=_bearer(access_token),
         )
         return AccountIdentity(

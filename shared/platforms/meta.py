@@ -74,7 +74,11 @@ def classify(platform: Platform, response: httpx.Response) -> PlatformError:
     if isinstance(body, dict) and "error_type" in body:
         message = str(body.get("error_message") or body.get("error_type"))
         return PlatformError(
-            platform, ErrorClass.PERMISSION_OR_INPUT, message, status=status, code=str(body.get("code"))
+            platform,
+            ErrorClass.PERMISSION_OR_INPUT,
+            message,
+            status=status,
+            code=str(body.get("code")),
         )
     if status == 429:
         return PlatformError(

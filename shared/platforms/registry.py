@@ -8,8 +8,9 @@ import httpx
 
 from shared.platforms import Platform
 from shared.platforms.base import AccountIdentity, SnapshotData, TokenGrant
-from shared.platforms.config import InstagramSettings
+from shared.platforms.config import DEV_PLATFORM_SECRETS, InstagramSettings
 from shared.platforms.instagram import InstagramClient
+from shared.settings import refuse_placeholder_secrets
 
 
 class PlatformClient(Protocol):
@@ -40,11 +41,17 @@ class UnknownPlatform(LookupError):
 
 
 def build_clients(
-    http: httpx.AsyncClient, *, emulator_url: str | None
+    http: httpx.AsyncClient, *, emulator_url: str | None, require_credentials: bool = False
 ) -> dict[Platform, PlatformClient]:
-    """Clients for every enabled platform, configured from the environment."""
+    """Clients for every enabled platform, configured from the environment.
+
+    ``require_credentials`` (the connector outside the dev profile) refuses a platform whose
+    client secret is empty or still the dev default; the ingestor never needs the secrets.
+    """
     clients: dict[Platform, PlatformClient] = {}
     instagram = InstagramSettings()
+    if instagram.enabled and require_credentials:
+        refuse_placeholder_secrets(instagram, DEV_PLATFORM_SECRETS)
     if instagram.enabled:
         clients[Platform.INSTAGRAM] = InstagramClient(instagram, http, emulator_url=emulator_url)
     return clients

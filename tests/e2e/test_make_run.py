@@ -54,9 +54,18 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     output = open(data_dir.parent / "up.out", "wb")  # noqa: SIM115
     process = subprocess.Popen(
         [
-            LSA, "up", "--data-dir", str(data_dir), "--port", str(gateway),
-            "--broker-port", str(broker), "--emulator-port", str(emulator),
-            "--service-ports", ",".join(map(str, service_ports)),
+            LSA,
+            "up",
+            "--data-dir",
+            str(data_dir),
+            "--port",
+            str(gateway),
+            "--broker-port",
+            str(broker),
+            "--emulator-port",
+            str(emulator),
+            "--service-ports",
+            ",".join(map(str, service_ports)),
         ],
         env=env,
         stdout=output,
@@ -107,8 +116,10 @@ async def test_it_prints_where_things_are(system: System) -> None:
 
 async def test_connect_instagram_and_see_followers_through_the_gateway(system: System) -> None:
     client = {"Authorization": f"Bearer {_token('--role', 'client', '--client-id', 'e2e-client')}"}
-    async with httpx.AsyncClient(base_url=system.base_url, timeout=30) as api, \
-            httpx.AsyncClient(timeout=30) as browser:
+    async with (
+        httpx.AsyncClient(base_url=system.base_url, timeout=30) as api,
+        httpx.AsyncClient(timeout=30) as browser,
+    ):
         started = await api.post("/api/portal/social/connect/instagram", headers=client)
         assert started.status_code == 200, started.text
         authorization_url = started.json()["authorization_url"]
@@ -144,11 +155,15 @@ async def test_connect_instagram_and_see_followers_through_the_gateway(system: S
 
 async def test_deny_on_the_consent_page_comes_back_as_a_readable_error(system: System) -> None:
     client = {"Authorization": f"Bearer {_token('--role', 'client', '--client-id', 'e2e-deny')}"}
-    async with httpx.AsyncClient(base_url=system.base_url, timeout=30) as api, \
-            httpx.AsyncClient(timeout=30) as browser:
+    async with (
+        httpx.AsyncClient(base_url=system.base_url, timeout=30) as api,
+        httpx.AsyncClient(timeout=30) as browser,
+    ):
         started = await api.post("/api/portal/social/connect/instagram", headers=client)
         callback = await consent(
-            browser, started.json()["authorization_url"], account="steady_creator",
+            browser,
+            started.json()["authorization_url"],
+            account="steady_creator",
             decision="deny",
         )
         landed = await browser.get(callback, follow_redirects=True)

@@ -42,7 +42,11 @@ async def _run_consumer(
     settings = KafkaSettings(bootstrap_servers=kafka, consumer_max_attempts=2)
     broker = make_broker(settings, client_id="test")
     subscribe(
-        broker, topic, group_id=group, parse=Ping.model_validate_json, handle=handle,
+        broker,
+        topic,
+        group_id=group,
+        parse=Ping.model_validate_json,
+        handle=handle,
         settings=settings,
     )
     await broker.start()
@@ -51,8 +55,9 @@ async def _run_consumer(
 
 async def _topic(kafka: str) -> str:
     topic = f"test.policy.{uuid.uuid4().hex[:8]}.v1"
-    await ensure_topics(KafkaSettings(bootstrap_servers=kafka, topic_partitions=1),
-                        [topic, dead_letter(topic)])
+    await ensure_topics(
+        KafkaSettings(bootstrap_servers=kafka, topic_partitions=1), [topic, dead_letter(topic)]
+    )
     return topic
 
 

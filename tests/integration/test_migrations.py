@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from alembic import command
+from sqlalchemy import Connection, inspect
 from sqlmodel import SQLModel
 
 from services.registry import SERVICES
 from shared.db import create_engine
-from shared.db.migrations import upgrade
+from shared.db.migrations import alembic_config, upgrade
 
 pytestmark = pytest.mark.integration
 
@@ -44,12 +46,12 @@ async def test_migrations_create_exactly_the_owned_tables(service: str, database
     assert await _tables(database_url) == set()
 
 
-def upgrade_down(migrations: object, url: str) -> None:
-    from alembic import command
+def _column_names(connection: Connection, table: str) -> set[str]:
+    return {column["name"] for column in inspect(connection).get_columns(table)}
 
-    from shared.db.migrations import alembic_config
 
-    command.downgrade(alembic_config(migrations, url), "base")  # type: ignore[arg-type]
+def upgrade_down(migrations: Path, url: str) -> None:
+    command.downgrade(alembic_config(migrations, url), "base")
 
 
 @pytest.mark.parametrize("service", sorted(SERVICES))
@@ -62,9 +64,7 @@ async def test_models_match_the_migrated_columns(service: str, database_url: str
     try:
         async with engine.connect() as connection:
             for table in OWNED[service]:
-                columns = await connection.run_sync(
-                    lambda c, t=table: {col["name"] for col in inspect(c).get_columns(t)}
-                )
+                columns = await connection.run_sync(_column_names, table)
                 model_columns = {c.name for c in SQLModel.metadata.tables[table].columns}
                 assert model_columns == columns, table
     finally:

@@ -141,6 +141,7 @@ async def test_instagram_slice_end_to_end(system: RunningSystem) -> None:
 
     # Alerts and reports built their read models from analytics' derived event.
     for service, table in (("alerts", "watched_accounts"), ("reports", "report_days")):
+
         async def count(s: str = service, t: str = table) -> Any:
             return await scalar(
                 system.database_urls[s],
@@ -161,8 +162,10 @@ async def test_instagram_slice_end_to_end(system: RunningSystem) -> None:
     records = await read_topics(
         system.kafka,
         every_topic,
-        until=lambda rs: any(r.topic == topics.METRICS_UPDATED for r in rs)
-        and any(r.topic == topics.snapshots(Platform.INSTAGRAM) for r in rs),
+        until=lambda rs: (
+            any(r.topic == topics.METRICS_UPDATED for r in rs)
+            and any(r.topic == topics.snapshots(Platform.INSTAGRAM) for r in rs)
+        ),
     )
     assert any(r.key == connection_id.encode() for r in records)
     for record in records:
@@ -193,7 +196,8 @@ async def test_cross_client_isolation_and_admin_view(system: RunningSystem) -> N
         assert theirs.status_code == 404
 
         listed = await connector.get(
-            "/api/admin/social/connections", params={"client_id": owner},
+            "/api/admin/social/connections",
+            params={"client_id": owner},
             headers=bearer(Role.ADMIN),
         )
         assert [c["id"] for c in listed.json()] == [connection_id]
@@ -219,8 +223,9 @@ async def test_bad_input_at_the_edges(system: RunningSystem) -> None:
         )
         assert tampered.status_code == 303
         assert "error=invalid_state" in tampered.headers["location"]
-        assert (await connector.get("/api/portal/social/connections", headers=bearer(Role.ADMIN)))\
-            .status_code == 403
+        assert (
+            await connector.get("/api/portal/social/connections", headers=bearer(Role.ADMIN))
+        ).status_code == 403
     for name in SERVICES:
         async with system.client(name) as service:
             assert (await service.get("/healthz")).status_code == 200
@@ -232,13 +237,16 @@ async def test_bad_input_at_the_edges(system: RunningSystem) -> None:
 
 async def test_malformed_event_is_dead_lettered_and_consumers_go_on(system: RunningSystem) -> None:
     runtime = system.apps["analytics"].state.runtime
-    await runtime.broker.publish(b'{"type": "connection.established", "oops": 1}',
-                                 topics.CONNECTIONS, key=b"malformed")
+    await runtime.broker.publish(
+        b'{"type": "connection.established", "oops": 1}', topics.CONNECTIONS, key=b"malformed"
+    )
     parked = await read_topics(
         system.kafka,
         [topics.dead_letter(topics.CONNECTIONS)],
-        until=lambda rs: {r.headers.get("x-consumer-group") for r in rs if r.key == b"malformed"}
-        >= {"analytics.connections", "ingestor.connections"},
+        until=lambda rs: (
+            {r.headers.get("x-consumer-group") for r in rs if r.key == b"malformed"}
+            >= {"analytics.connections", "ingestor.connections"}
+        ),
     )
     groups = {r.headers["x-consumer-group"] for r in parked if r.key == b"malformed"}
     assert groups >= {"analytics.connections", "ingestor.connections"}

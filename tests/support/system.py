@@ -32,7 +32,6 @@ async def serve(app: Any, port: int) -> tuple[uvicorn.Server, asyncio.Task[None]
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
     )
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     task = asyncio.create_task(server.serve())
     for _ in range(600):
         if server.started:
@@ -62,9 +61,7 @@ async def running_system(
     servers: list[tuple[uvicorn.Server, asyncio.Task[None]]] = []
     async with contextlib.AsyncExitStack() as stack:
         emulator_port = free_port()
-        servers.append(
-            await serve(create_emulator(EmulatorSettings(today=today)), emulator_port)
-        )
+        servers.append(await serve(create_emulator(EmulatorSettings(today=today)), emulator_port))
         emulator_url = f"http://127.0.0.1:{emulator_port}"
         ports = {name: free_port() for name in SERVICES}
         urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}

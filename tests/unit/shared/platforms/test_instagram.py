@@ -9,6 +9,7 @@ import pytest
 from emulator.settings import EmulatorSettings
 from shared.platforms.base import ErrorClass, PlatformError, TokenGrant
 from shared.platforms.config import InstagramSettings
+from shared.platforms.instagram import InstagramClient
 from tests.unit.support import (
     REDIRECT_URI,
     TODAY,
@@ -62,8 +63,6 @@ async def me(emu: Emulated, token: str) -> dict[str, object]:
 
 
 def test_authorization_url_goes_through_the_emulator() -> None:
-    from shared.platforms.instagram import InstagramClient
-
     client = InstagramClient(InstagramSettings(), None, emulator_url="http://emu:9000/")  # type: ignore[arg-type]
     url = client.authorization_url(state="abc", redirect_uri=REDIRECT_URI)
     assert url.startswith("http://emu:9000/www.instagram.com/oauth/authorize?")
