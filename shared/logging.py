@@ -48,12 +48,15 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool = False) 
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
+    # In JSON, tracebacks become text only here: scrub them before the renderer escapes them.
+    # (The console renderer formats them itself; the formatter scrubs its output.)
+    exceptions: list[Any] = [structlog.processors.format_exc_info, redact_processor] if json else []
     formatter = _RedactingFormatter(
         foreign_pre_chain=shared,
         processors=[
             lambda _l, _m, ed: {**ed, "service": service},
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info if json else _identity,
+            *exceptions,
             renderer,
         ],
     )
@@ -65,10 +68,6 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool = False) 
     # Chatty libraries: their INFO lines add nothing an operator acts on.
     for noisy in ("aiokafka", "httpx", "httpcore", "faststream", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
-
-
-def _identity(_logger: Any, _method: str, event_dict: Any) -> Any:
-    return event_dict
 
 
 def get_logger(name: str | None = None) -> structlog.stdlib.BoundLogger:

@@ -9,7 +9,7 @@ covered here, once, for structlog and for the standard library loggers alike.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 REDACTED = "[REDACTED]"
@@ -22,13 +22,14 @@ _SENSITIVE_KEY = re.compile(
 #: Query/form parameters whose values are credentials (``code`` is a one-time credential too).
 _SENSITIVE_PARAM = re.compile(
     r"(?P<key>\b(?:access_token|refresh_token|client_secret|code|code_verifier|token|"
-    r"fb_exchange_token|input_token|id_token)=)(?P<value>[^&\s\"'#]+)",
+    r"fb_exchange_token|input_token|id_token)=)(?P<value>[^&\s\"'#\\]+)",
     re.IGNORECASE,
 )
 _BEARER = re.compile(r"(?P<key>\b(?:Bearer|Basic)\s+)(?P<value>[A-Za-z0-9._~+/=\-]{6,})")
 _JSON_SECRET = re.compile(
-    r"(?P<key>[\"'](?:access_token|refresh_token|client_secret|token|password)[\"']\s*:\s*[\"'])"
-    r"(?P<value>[^\"']+)",
+    r"(?P<key>\\?[\"'](?:access_token|refresh_token|client_secret|token|password)\\?[\"']"
+    r"\s*:\s*\\?[\"'])"
+    r"(?P<value>[^\"'\\]+)",
     re.IGNORECASE,
 )
 #: Keys whose names look sensitive but hold no secret (e.g. counters about tokens).
@@ -66,7 +67,9 @@ def redact_value(value: Any, depth: int = 0) -> Any:
     return value
 
 
-def redact_processor(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+def redact_processor(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> dict[str, Any]:
     """structlog processor: the last line of defence before a record is rendered."""
     return {
         key: (

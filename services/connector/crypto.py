@@ -71,7 +71,12 @@ class TokenCipher:
         key = self.keys.get(kid)
         if key is None:
             raise TokenCryptoError(f"key {kid!r} is not configured (was it removed too early?)")
-        raw = base64.urlsafe_b64decode(blob + "=" * (-len(blob) % 4))
+        try:
+            raw = base64.urlsafe_b64decode(blob + "=" * (-len(blob) % 4))
+        except ValueError as error:
+            raise TokenCryptoError("malformed ciphertext") from error
+        if len(raw) < _NONCE_BYTES + 16:  # nonce + GCM tag at the very least
+            raise TokenCryptoError("malformed ciphertext")
         try:
             return (
                 AESGCM(key).decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], aad.encode()).decode()

@@ -92,4 +92,3 @@ def create_gateway(upstreams: dict[str, str], *, emulator_url: str | None = None
         )
 
     return app
-

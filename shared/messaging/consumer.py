@@ -68,7 +68,11 @@ async def _dead_letter(
 ) -> None:
     raw = message.raw_message
     topic = raw.topic
-    headers = {k: v.decode("utf-8", "replace") for k, v in (raw.headers or ()) if k}
+    headers = {
+        k: v.decode("utf-8", "replace") if v is not None else ""
+        for k, v in (raw.headers or ())
+        if k
+    }
     headers.update(
         {
             "x-dlq-reason": reason,

@@ -48,7 +48,7 @@ class PlatformHttp:
     async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         async for attempt in AsyncRetrying(
             retry=retry_if_exception(_retryable),
-            wait=wait_exponential_jitter(initial=0.2, max=5),
+            wait=wait_exponential_jitter(multiplier=0.2, max=5),
             stop=stop_after_attempt(self.max_retries + 1),
             reraise=True,
         ):

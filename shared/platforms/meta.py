@@ -24,14 +24,15 @@ def _regain_access_seconds(response: httpx.Response) -> float | None:
     if not raw:
         return None
     try:
-        usage: dict[str, list[dict[str, Any]]] = json.loads(raw)
-    except ValueError:
-        return None
-    minutes = [
-        float(entry.get("estimated_time_to_regain_access") or 0)
-        for entries in usage.values()
-        for entry in entries
-    ]
+        usage: Any = json.loads(raw)
+        minutes = [
+            float(entry.get("estimated_time_to_regain_access") or 0)
+            for entries in usage.values()
+            for entry in entries
+            if isinstance(entry, dict)
+        ]
+    except (AttributeError, TypeError, ValueError):
+        return None  # an undocumented shape: fall back to the default wait
     return max(minutes) * 60 if minutes and max(minutes) > 0 else None
 
 

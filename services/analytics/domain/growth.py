@@ -47,10 +47,13 @@ def value_on_or_before(series: Sequence[DailyPoint], day: date) -> DailyPoint | 
 
 def change(series: Sequence[DailyPoint], as_of: date, days: int) -> int | None:
     known = _known(series)
+    window_start = as_of - timedelta(days=days)
     end = value_on_or_before(known, as_of)
-    start = value_on_or_before(known, as_of - timedelta(days=days))
+    start = value_on_or_before(known, window_start)
     if end is None or start is None or end.followers is None or start.followers is None:
         return None
+    if end.day <= window_start:
+        return None  # nothing observed inside the window: unknown, not "no change"
     return end.followers - start.followers
 
 

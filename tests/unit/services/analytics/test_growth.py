@@ -142,11 +142,6 @@ def test_value_on_or_before() -> None:
     assert found.followers == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: with no observation inside the window, end and start are the same point and "
-    "change() reports 0 (and growth_pct 0.0) instead of unknown",
-)
 def test_single_observation_before_window_is_not_zero_growth() -> None:
     # One observation 10 days ago and nothing since: growth over the last 7 days is unknown.
     series = points((10, 1000))
@@ -154,11 +149,6 @@ def test_single_observation_before_window_is_not_zero_growth() -> None:
     assert growth_pct(series, AS_OF, 7) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: when today's follower count is missing, change_1d compares yesterday with "
-    "itself and reports 0 instead of unknown",
-)
 def test_missing_today_is_not_zero_daily_change() -> None:
     series = points((2, 980), (1, 1000), (0, None))
     assert summarize(series, AS_OF).change_1d is None

@@ -275,11 +275,6 @@ async def test_long_error_text_is_truncated(broker: FakeBroker, sleep: Sleeps) -
     assert len(broker.published[0].headers["x-dlq-error"]) == 1000
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a Kafka header with a null value (aiokafka gives None) makes _dead_letter raise "
-    "AttributeError on v.decode, so a poison message is nacked and redelivered forever",
-)
 async def test_null_header_value_does_not_block_dead_lettering(
     broker: FakeBroker, sleep: Sleeps
 ) -> None:

@@ -123,11 +123,6 @@ def test_rate_limit_without_usable_hint_waits_the_default(headers: dict[str, str
     assert error.retry_after == DEFAULT_RATE_LIMIT_WAIT
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _regain_access_seconds assumes dict-of-lists; any other JSON shape raises "
-    "AttributeError out of classify instead of falling back to the default wait",
-)
 def test_unexpected_usage_header_shape_falls_back_to_default() -> None:
     headers = {"X-Business-Use-Case-Usage": json.dumps({"1784": {"call_count": 100}})}
     error = classify(IG, graph_error(4, status=403, headers=headers))
