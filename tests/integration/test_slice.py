@@ -69,6 +69,14 @@ async def system(
 
 async def connect_instagram(system: RunningSystem, client_id: str, account: str) -> str:
     """The whole browser dance; returns the new connection's id."""
+    connection_id, _ = await connect_instagram_traced(system, client_id, account)
+    return connection_id
+
+
+async def connect_instagram_traced(
+    system: RunningSystem, client_id: str, account: str
+) -> tuple[str, str]:
+    """As above, plus the correlation id the callback request ran under."""
     async with system.client("connector") as connector, httpx.AsyncClient() as browser:
         started = await connector.post(
             "/api/portal/social/connect/instagram", headers=bearer(Role.CLIENT, client_id)
@@ -80,7 +88,7 @@ async def connect_instagram(system: RunningSystem, client_id: str, account: str)
         assert landed.status_code == 303
         result = parse_qs(urlsplit(landed.headers["location"]).query)
         assert result["status"] == ["connected"], result
-        return result["connection_id"][0]
+        return result["connection_id"][0], landed.headers["x-correlation-id"]
 
 
 async def test_instagram_slice_end_to_end(system: RunningSystem) -> None:
@@ -263,3 +271,25 @@ async def test_malformed_event_is_dead_lettered_and_consumers_go_on(system: Runn
             return answer.json()["accounts"]
 
         assert (await eventually(tracked))[0]["username"] == "stalled_sam"
+
+
+async def test_one_correlation_id_follows_the_work_across_services(system: RunningSystem) -> None:
+    """The callback's correlation id is on every event it caused, hop after hop."""
+    client_id = f"traced-{uuid.uuid4().hex[:6]}"
+    connection_id, correlation_id = await connect_instagram_traced(
+        system, client_id, "declining_dan"
+    )
+    caused = [
+        topics.CONNECTIONS,
+        topics.SYNC_REQUESTS,
+        topics.snapshots(Platform.INSTAGRAM),
+        topics.METRICS_UPDATED,
+    ]
+    records = await read_topics(
+        system.kafka,
+        caused,
+        until=lambda rs: {r.topic for r in rs if r.key == connection_id.encode()} >= set(caused),
+    )
+    mine = [r for r in records if r.key == connection_id.encode()]
+    assert {r.topic for r in mine} == set(caused)
+    assert {r.headers.get("correlation_id") for r in mine} == {correlation_id}

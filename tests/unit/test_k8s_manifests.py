@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
+from services.registry import PUBLIC_ROUTES
+
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 BASE = K8S / "base"
@@ -35,20 +37,8 @@ ALLOWED_SECRETS = {
 }
 ENV_NAME = re.compile(r"^(LSA_[A-Z0-9_]+|HOME|TMPDIR|PYTHON[A-Z0-9_]*)$")
 
-INGRESS_ROUTES = {
-    "/api/portal/social/connect": "connector",
-    "/api/portal/social/callback": "connector",
-    "/api/portal/social/connections": "connector",
-    "/api/admin/social/connections": "connector",
-    "/api/portal/social/overview": "analytics",
-    "/api/portal/social/metrics": "analytics",
-    "/api/admin/social/clients": "analytics",
-    "/api/portal/social/reports": "reports",
-    "/api/admin/social/reports": "reports",
-    "/api/portal/social/alerts": "alerts",
-    "/api/admin/social/alerts": "alerts",
-    "/api/admin/social/syncs": "ingestor",
-}
+#: The gateway behind `make run` and the Ingress must route the same table.
+INGRESS_ROUTES = dict(PUBLIC_ROUTES)
 
 
 # --------------------------------------------------------------------------- loading
