@@ -38,17 +38,11 @@ class ContentItem(BaseModel):
     engagement_rate: float | None = None
 
 
-class AccountSnapshot(Event):
-    type: Literal["snapshot"] = "snapshot"
-    connection_id: UUID
-    client_id: str
-    platform: Platform
-    platform_user_id: str
-    username: str
-    #: The day the figures describe (UTC), not when they were fetched.
-    snapshot_date: date
-    fetched_at: datetime
-    backfill: bool = False
+class SnapshotMetrics(BaseModel):
+    """The platform-agnostic figures of one account: what a platform client hands back."""
+
+    model_config = ConfigDict(extra="ignore")
+
     followers: int | None = None
     following: int | None = None
     posts: int | None = None
@@ -60,3 +54,18 @@ class AccountSnapshot(Event):
     platform_metrics: dict[str, float] = Field(default_factory=dict)
     recent_items: list[ContentItem] = Field(default_factory=list)
     missing_metrics: list[str] = Field(default_factory=list)
+
+
+class AccountSnapshot(SnapshotMetrics, Event):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    type: Literal["snapshot"] = "snapshot"
+    connection_id: UUID
+    client_id: str
+    platform: Platform
+    platform_user_id: str
+    username: str
+    #: The day the figures describe (UTC), not when they were fetched.
+    snapshot_date: date
+    fetched_at: datetime
+    backfill: bool = False

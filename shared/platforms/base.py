@@ -7,10 +7,10 @@ react correctly (refresh, reconnect, wait, retry, or record and skip).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
-from shared.events.snapshots import ContentItem
+from shared.events.snapshots import ContentItem, SnapshotMetrics
 from shared.platforms import Platform
 
 
@@ -61,20 +61,8 @@ class AccountIdentity:
     display_name: str | None = None
 
 
-@dataclass
-class SnapshotData:
-    """The platform-agnostic figures of one account at fetch time."""
-
-    followers: int | None = None
-    following: int | None = None
-    posts: int | None = None
-    engagement_rate: float | None = None
-    reach: int | None = None
-    views: int | None = None
-    engagement_formula: str | None = None
-    platform_metrics: dict[str, float] = field(default_factory=dict)
-    recent_items: list[ContentItem] = field(default_factory=list)
-    missing_metrics: list[str] = field(default_factory=list)
+#: What a platform client's ``fetch_snapshot`` returns (the event's metric part).
+SnapshotData = SnapshotMetrics
 
 
 def engagement_rate(interactions: int, followers: int | None) -> float | None:

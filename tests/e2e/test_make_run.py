@@ -7,7 +7,6 @@ backend hits, then presses Ctrl-C and expects every process to stop cleanly.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -25,6 +24,7 @@ import pytest
 from services.local.broker import free_port
 from services.registry import SERVICES
 from tests.support.oauth import consent
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 LSA = str(Path(sys.executable).with_name("lsa"))
@@ -95,17 +95,6 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
         output.close()
 
 
-async def _eventually(probe: Any, timeout: float = 45.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = await probe()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.5)
-
-
 async def test_it_prints_where_things_are(system: System) -> None:
     printed = (system.data_dir.parent / "up.out").read_text()
     assert system.base_url in printed
@@ -134,7 +123,7 @@ async def test_connect_instagram_and_see_followers_through_the_gateway(system: S
             body = (await api.get("/api/portal/social/overview", headers=client)).json()
             return body if body["accounts"] and body["accounts"][0]["followers"] else None
 
-        overview = await _eventually(followers)
+        overview = await eventually(followers)
         accounts = (await browser.get(f"{system.emulator_url}/_emulator/accounts")).json()
         vera = next(a for a in accounts["accounts"] if a["key"] == "viral_vera")
         assert overview["accounts"][0]["followers"] == vera["followers"]
