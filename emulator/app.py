@@ -1,14 +1,36 @@
-"""The emulator's FastAPI app: control routes plus every platform's host-prefixed routes."""
+"""The emulator's FastAPI app: control routes plus every platform's host-prefixed routes.
+
+A platform is a subpackage ``emulator/<name>/`` exposing ``PLATFORM`` (its name), ``HOSTS`` (the
+real hosts it serves) and ``build_router(core)``; it is listed once in ``PLATFORM_PACKAGES``.
+"""
+
+import importlib
+from types import ModuleType
 
 from fastapi import FastAPI
 
-from emulator import instagram
 from emulator.control import build_control_router
 from emulator.core import EmulatorCore
 from emulator.latency import LatencyMiddleware
 from emulator.settings import EmulatorSettings
 
-PLATFORM_HOSTS: dict[str, tuple[str, ...]] = {instagram.PLATFORM: instagram.HOSTS}
+PLATFORM_PACKAGES = ("instagram", "tiktok", "youtube", "x", "linkedin", "facebook")
+
+
+def _platforms() -> list[ModuleType]:
+    modules = []
+    for name in PLATFORM_PACKAGES:
+        qualified = f"emulator.{name}"
+        try:
+            modules.append(importlib.import_module(qualified))
+        except ModuleNotFoundError as error:
+            if error.name != qualified:  # a platform not emulated yet is simply absent
+                raise
+    return modules
+
+
+PLATFORMS = _platforms()
+PLATFORM_HOSTS: dict[str, tuple[str, ...]] = {m.PLATFORM: m.HOSTS for m in PLATFORMS}
 """Which real hosts belong to which platform (used for latency and fault targeting)."""
 
 
@@ -26,7 +48,8 @@ def create_app(settings: EmulatorSettings | None = None) -> FastAPI:
     )
     app.state.core = core
     app.include_router(build_control_router(core, PLATFORM_HOSTS))
-    app.include_router(instagram.build_router(core))
+    for module in PLATFORMS:
+        app.include_router(module.build_router(core))
     hosts = {host: name for name, names in PLATFORM_HOSTS.items() for host in names}
     app.add_middleware(LatencyMiddleware, core=core, hosts=hosts)
     return app

@@ -12,8 +12,15 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 
 FaultKind = Literal[
-    "rate_limit", "server_error", "expire_tokens", "revoke", "retire_metric", "latency"
+    "rate_limit",
+    "server_error",
+    "expire_tokens",
+    "revoke",
+    "retire_metric",
+    "latency",
+    "quota_exhausted",
 ]
+"""``quota_exhausted``: a daily quota is used up (YouTube's 403 ``quotaExceeded``) until reset."""
 
 COUNTED_KINDS: frozenset[str] = frozenset({"rate_limit", "server_error"})
 """Kinds that default to firing once when no ``count`` is given."""

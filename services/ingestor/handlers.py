@@ -93,7 +93,7 @@ def register(context: IngestorContext) -> None:
                 token = await context.connector.access_token(
                     request.connection_id, request.platform
                 )
-                data = await client.fetch_snapshot(token)
+                data = await client.fetch_snapshot(token, account_id=connection.platform_user_id)
             except PlatformError as failure:
                 run.status, run.error_class, run.error = (
                     "failed",

@@ -9,13 +9,13 @@ from datetime import datetime
 
 from services.ingestor.models import KnownConnection
 from shared.events import AccountSnapshot, SyncRequested
-from shared.platforms.base import SnapshotData
+from shared.events.snapshots import SnapshotMetrics
 
 
 def build_snapshot(
     request: SyncRequested,
     connection: KnownConnection,
-    data: SnapshotData,
+    data: SnapshotMetrics,
     *,
     fetched_at: datetime,
 ) -> AccountSnapshot:

@@ -7,10 +7,11 @@ react correctly (refresh, reconnect, wait, retry, or record and skip).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
-from shared.events.snapshots import ContentItem, SnapshotMetrics
+from shared.events.snapshots import ContentItem
 from shared.platforms import Platform
 
 
@@ -61,8 +62,20 @@ class AccountIdentity:
     display_name: str | None = None
 
 
-#: What a platform client's ``fetch_snapshot`` returns (the event's metric part).
-SnapshotData = SnapshotMetrics
+@dataclass(frozen=True)
+class HistoryPoint:
+    """One day of history as a platform reports it after the fact (for backfill).
+
+    Platforms differ in what they give: an absolute count (``followers``), or only daily gains and
+    losses (YouTube's subscribersGained/Lost, Instagram's follower_count, LinkedIn's follower
+    gains) from which the ingestor rebuilds counts backwards from today's known total.
+    """
+
+    day: date
+    followers: int | None = None
+    followers_gained: int | None = None
+    followers_lost: int | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
 
 
 def engagement_rate(interactions: int, followers: int | None) -> float | None:

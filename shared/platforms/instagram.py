@@ -1,43 +1,83 @@
-"""Instagram API with Instagram Login: OAuth, token lifecycle, profile and media.
+"""Instagram API with Instagram Login: OAuth, token lifecycle, profile, media, insights, history.
 
 Quirks handled here (see docs/platforms.md):
+
 * the code exchange answers flat or wrapped in ``{"data": [...]}``, with ``permissions`` as a
-  string or a list;
-* the short-lived (1 h) token is exchanged at once for a long-lived one (``ig_exchange_token``);
-  long-lived tokens are refreshed with ``ig_refresh_token`` — there is no refresh token;
-* engagement per post = (likes + comments) / followers at fetch time, in percent.
+  string or a list; the short-lived (1 h) token is exchanged at once for a long-lived one
+  (``ig_exchange_token``), which is refreshed with ``ig_refresh_token`` — there is no refresh
+  token, and no documented revoke endpoint;
+* insights: retired metrics (``impressions``, ``plays``, ``video_views``) fail the whole request,
+  so metrics go through :mod:`shared.platforms.resilience`; personal accounts get none;
+* daily history: ``follower_count`` (new followers a day) for the last 30 days only, for accounts
+  with at least 100 followers — the rest of the history is what we store ourselves.
+
+Engagement per post = (likes + comments + saves + shares) / followers at fetch time x 100, with
+saves and shares where the post's insights give them; the account's rate is the mean over the
+recent posts.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+import time
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 import httpx
+from pydantic import SecretStr
+from pydantic_settings import SettingsConfigDict
 
-from shared.events.snapshots import ContentItem
+from shared.events.snapshots import ContentItem, SnapshotMetrics
 from shared.platforms import Platform
 from shared.platforms.base import (
     AccountIdentity,
     ErrorClass,
+    HistoryPoint,
     PlatformError,
-    SnapshotData,
     TokenGrant,
     engagement_rate,
     mean_rate,
 )
-from shared.platforms.config import InstagramSettings, via_emulator
+from shared.platforms.config import PlatformSettings, via_emulator
 from shared.platforms.http import PlatformHttp
 from shared.platforms.meta import classify
+from shared.platforms.resilience import RefusedMetrics, fetch_metrics
 
 PLATFORM = Platform.INSTAGRAM
+DEV_CLIENT_SECRET = "lsa-dev-instagram-secret"  # noqa: S105  (the emulator's demo secret)
 PROFILE_FIELDS = "user_id,username,name,account_type,followers_count,follows_count,media_count"
 MEDIA_FIELDS = (
     "id,caption,media_type,media_product_type,permalink,timestamp,like_count,comments_count"
 )
-ENGAGEMENT_FORMULA = "(likes + comments) / followers at fetch time * 100, per post; account = mean"
+MEDIA_METRICS = ("views", "reach", "saved", "shares")
+ACCOUNT_TOTALS = ("views", "reach", "accounts_engaged", "total_interactions", "profile_links_taps")
+HISTORY_DAYS = 30
+ENGAGEMENT_FORMULA = (
+    "(likes + comments + saves + shares) / followers at fetch time * 100 per post "
+    "(saves and shares where the post's insights give them); account = mean of recent posts"
+)
 _KINDS = {"REELS": "reel", "STORY": "story", "VIDEO": "video", "CAROUSEL_ALBUM": "carousel"}
+
+
+class Settings(PlatformSettings):
+    model_config = SettingsConfigDict(env_prefix="LSA_INSTAGRAM_", extra="ignore")
+
+    client_id: str = "lsa-dev-instagram-app"
+    client_secret: SecretStr = SecretStr(DEV_CLIENT_SECRET)
+    authorize_url: str = "https://www.instagram.com/oauth/authorize"
+    token_url: str = "https://api.instagram.com/oauth/access_token"  # noqa: S105
+    graph_url: str = "https://graph.instagram.com"
+    api_version: str = "v23.0"
+    scopes: str = "instagram_business_basic,instagram_business_manage_insights"
+    #: Meta's business use-case limit (4800 x impressions per 24 h) is far higher; this keeps
+    #: one replica polite and lets X-App-Usage stay low.
+    requests_per_minute: int = 600
+    #: Posts whose insights are fetched per sync (one call each): the most recent ones.
+    insights_media_limit: int = 10
+    #: ``instagram`` (Instagram Login, no Facebook Page needed) or ``facebook`` (Facebook Login:
+    #: served by :mod:`shared.platforms.instagram_facebook`, configured by ``LSA_INSTAGRAM_FB_*``).
+    login: Literal["instagram", "facebook"] = "instagram"
 
 
 class InstagramClient:
@@ -45,11 +85,7 @@ class InstagramClient:
     supports_pkce = False
 
     def __init__(
-        self,
-        settings: InstagramSettings,
-        client: httpx.AsyncClient,
-        *,
-        emulator_url: str | None = None,
+        self, settings: Settings, client: httpx.AsyncClient, *, emulator_url: str | None = None
     ) -> None:
         self.settings = settings
         self.authorize_endpoint = via_emulator(settings.authorize_url, emulator_url)
@@ -63,6 +99,7 @@ class InstagramClient:
             max_retries=settings.max_retries,
             timeout_seconds=settings.timeout_seconds,
         )
+        self.refused = RefusedMetrics()
 
     # --- OAuth -------------------------------------------------------------------------------
 
@@ -89,7 +126,7 @@ class InstagramClient:
                 "client_secret": self.settings.client_secret.get_secret_value(),
                 "grant_type": "authorization_code",
                 "redirect_uri": redirect_uri,
-                "code": code,
+                "code": code.removesuffix("#_"),
             },
         )
         short = _unwrap_token_answer(body)
@@ -104,23 +141,24 @@ class InstagramClient:
         )
         return TokenGrant(
             access_token=str(long_lived["access_token"]),
-            expires_in=_int_or_none(long_lived.get("expires_in")),
+            expires_in=int_or_none(long_lived.get("expires_in")),
             scopes=_permissions(short.get("permissions")),
             platform_user_id=str(short["user_id"]) if short.get("user_id") else None,
         )
 
     async def refresh(self, *, access_token: str, refresh_token: str | None = None) -> TokenGrant:
+        """A new 60-day token; Instagram refuses tokens younger than 24 h or already expired."""
         body = await self.http.json(
             "GET",
             f"{self.graph}/refresh_access_token",
             params={"grant_type": "ig_refresh_token", "access_token": access_token},
         )
         return TokenGrant(
-            access_token=str(body["access_token"]), expires_in=_int_or_none(body.get("expires_in"))
+            access_token=str(body["access_token"]), expires_in=int_or_none(body.get("expires_in"))
         )
 
-    async def revoke(self, *, access_token: str) -> bool:
-        """Instagram Login documents no revoke endpoint: nothing to call."""
+    async def revoke(self, *, access_token: str, refresh_token: str | None = None) -> bool:
+        """Instagram Login documents no revoke endpoint: the token simply stops being used."""
         return False
 
     # --- Data --------------------------------------------------------------------------------
@@ -128,75 +166,178 @@ class InstagramClient:
     def _url(self, path: str) -> str:
         return f"{self.graph}/{self.settings.api_version}/{path.lstrip('/')}"
 
-    async def identity(self, access_token: str) -> AccountIdentity:
-        me = await self.http.json(
-            "GET",
-            self._url("me"),
-            params={"fields": "user_id,username,name"},
-            headers=_bearer(access_token),
+    async def _get(self, path: str, token: str, params: dict[str, Any] | None = None) -> Any:
+        return await self.http.json(
+            "GET", self._url(path), params=params, headers={"Authorization": f"Bearer {token}"}
         )
+
+    async def identity(self, access_token: str) -> AccountIdentity:
+        me = await self._get("me", access_token, {"fields": "user_id,username,name"})
         return AccountIdentity(
             platform_user_id=str(me.get("user_id") or me["id"]),
             username=str(me.get("username") or me["id"]),
             display_name=me.get("name"),
         )
 
-    async def fetch_snapshot(self, access_token: str) -> SnapshotData:
-        headers = _bearer(access_token)
-        me = await self.http.json(
-            "GET", self._url("me"), params={"fields": PROFILE_FIELDS}, headers=headers
-        )
-        followers = _int_or_none(me.get("followers_count"))
-        items = await self._recent_media(headers, followers)
-        data = SnapshotData(
+    async def fetch_snapshot(self, access_token: str, *, account_id: str) -> SnapshotMetrics:
+        me = await self._get("me", access_token, {"fields": PROFILE_FIELDS})
+        followers = int_or_none(me.get("followers_count"))
+        node = str(me.get("user_id") or account_id)
+        media = await self._recent_media(access_token)
+        insights, refused = await self._media_insights(access_token, node, media)
+        items = [media_item(m, followers, insights.get(str(m["id"]), {})) for m in media]
+        totals, refused_totals = await self._account_totals(access_token, node)
+        return SnapshotMetrics(
             followers=followers,
-            following=_int_or_none(me.get("follows_count")),
-            posts=_int_or_none(me.get("media_count")),
-            engagement_formula=ENGAGEMENT_FORMULA,
-            recent_items=items,
+            following=int_or_none(me.get("follows_count")),
+            posts=int_or_none(me.get("media_count")),
             engagement_rate=mean_rate(items),
+            reach=int_or_none(totals.get("reach")),
+            views=int_or_none(totals.get("views")),
+            engagement_formula=ENGAGEMENT_FORMULA,
+            platform_metrics={
+                k: float(v) for k, v in totals.items() if k not in ("reach", "views")
+            },
+            recent_items=items,
+            missing_metrics=sorted(
+                {f"media.{name}" for name in refused} | {f"account.{n}" for n in refused_totals}
+            ),
         )
-        if me.get("account_type") not in (None, "BUSINESS", "MEDIA_CREATOR", "CREATOR"):
-            data.missing_metrics.append("insights:account_type_unsupported")
-        return data
 
-    async def _recent_media(
-        self, headers: dict[str, str], followers: int | None
-    ) -> list[ContentItem]:
-        items: list[ContentItem] = []
-        url: str | None = self._url("me/media")
-        params: dict[str, Any] | None = {"fields": MEDIA_FIELDS, "limit": self.settings.page_size}
+    async def fetch_history(
+        self, access_token: str, *, account_id: str, days: int
+    ) -> list[HistoryPoint]:
+        """Daily new followers for up to the last 30 days (Instagram keeps no more)."""
+        span = max(1, min(days, HISTORY_DAYS - 1))
+        until = int(time.time())
+        since = until - span * 86400
+
+        async def series(names: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+            body = await self._get(
+                f"{account_id}/insights",
+                access_token,
+                {"metric": ",".join(names), "period": "day", "since": since, "until": until},
+            )
+            return {entry["name"]: entry.get("values", []) for entry in body.get("data", [])}
+
+        found, _refused = await fetch_metrics(
+            ["follower_count", "reach"], series, account=account_id, memory=self.refused
+        )
+        points: dict[date, dict[str, int]] = {}
+        for name, values in found.items():
+            for value in values:
+                day = end_time_day(value.get("end_time"))
+                if day is not None and value.get("value") is not None:
+                    points.setdefault(day, {})[name] = int(value["value"])
+        return [
+            HistoryPoint(
+                day=day,
+                followers_gained=values.get("follower_count"),
+                metrics={"reach": float(values["reach"])} if "reach" in values else {},
+            )
+            for day, values in sorted(points.items())
+        ]
+
+    async def _recent_media(self, token: str) -> list[dict[str, Any]]:
+        media: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"fields": MEDIA_FIELDS, "limit": self.settings.page_size}
         for _ in range(self.settings.max_pages):
-            if url is None:
+            page = await self._get("me/media", token, params)
+            media.extend(page.get("data", []))
+            paging = page.get("paging") or {}
+            after = (paging.get("cursors") or {}).get("after")
+            if not paging.get("next") or not after:
                 break
-            page = await self.http.json("GET", url, params=params, headers=headers)
-            items.extend(_media_item(m, followers) for m in page.get("data", []))
-            after = (page.get("paging") or {}).get("cursors", {}).get("after")
-            if not (page.get("paging") or {}).get("next") or not after:
-                break
-            params = {"fields": MEDIA_FIELDS, "limit": self.settings.page_size, "after": after}
-        return items
+            params = {**params, "after": after}
+        return media
+
+    async def _media_insights(
+        self, token: str, account: str, media: list[dict[str, Any]]
+    ) -> tuple[dict[str, dict[str, int]], list[str]]:
+        insights: dict[str, dict[str, int]] = {}
+        refused: set[str] = set()
+        for item in media[: self.settings.insights_media_limit]:
+            media_id = str(item["id"])
+
+            async def one(names: Sequence[str], media_id: str = media_id) -> dict[str, int]:
+                body = await self._get(f"{media_id}/insights", token, {"metric": ",".join(names)})
+                return insight_values(body)
+
+            values, missing = await fetch_metrics(
+                MEDIA_METRICS, one, account=account, memory=self.refused
+            )
+            insights[media_id] = values
+            refused.update(missing)
+        return insights, sorted(refused)
+
+    async def _account_totals(self, token: str, account: str) -> tuple[dict[str, int], list[str]]:
+        """Yesterday's account totals (one call; metric by metric only if one is refused)."""
+        today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        since, until = today - timedelta(days=1), today
+
+        async def totals(names: Sequence[str]) -> dict[str, int]:
+            body = await self._get(
+                f"{account}/insights",
+                token,
+                {
+                    "metric": ",".join(names),
+                    "period": "day",
+                    "metric_type": "total_value",
+                    "since": int(since.timestamp()),
+                    "until": int(until.timestamp()),
+                },
+            )
+            return insight_values(body)
+
+        return await fetch_metrics(
+            ACCOUNT_TOTALS, totals, account=f"{account}:account", memory=self.refused
+        )
 
 
-def _bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+def build(
+    http: httpx.AsyncClient, *, emulator_url: str | None, settings: Settings | None = None
+) -> InstagramClient:
+    return InstagramClient(settings or Settings(), http, emulator_url=emulator_url)
 
 
-def _media_item(media: dict[str, Any], followers: int | None) -> ContentItem:
-    likes = _int_or_none(media.get("like_count"))
-    comments = _int_or_none(media.get("comments_count"))
-    interactions = (likes or 0) + (comments or 0)
+def insight_values(body: Any) -> dict[str, int]:
+    """``{"data": [{"name", "values": [{"value"}] | "total_value": {"value"}}]}`` → {name: n}."""
+    values: dict[str, int] = {}
+    for entry in body.get("data", []) if isinstance(body, dict) else []:
+        if "total_value" in entry:
+            raw = (entry.get("total_value") or {}).get("value")
+        else:
+            series = entry.get("values") or []
+            raw = series[-1].get("value") if series else None
+        number = int_or_none(raw)
+        if number is not None:
+            values[str(entry["name"])] = number
+    return values
+
+
+def media_item(
+    media: dict[str, Any], followers: int | None, insights: dict[str, int]
+) -> ContentItem:
+    likes = int_or_none(media.get("like_count"))
+    comments = int_or_none(media.get("comments_count"))
+    saves, shares = insights.get("saved"), insights.get("shares")
+    interactions = sum(v or 0 for v in (likes, comments, saves, shares))
     kind = _KINDS.get(str(media.get("media_product_type"))) or _KINDS.get(
         str(media.get("media_type")), "post"
     )
+    caption = media.get("caption")
     return ContentItem(
         item_id=str(media["id"]),
         kind=kind,
-        published_at=_parse_time(media.get("timestamp")),
+        published_at=parse_meta_time(media.get("timestamp")),
         url=media.get("permalink"),
-        caption=(media.get("caption") or None) and str(media["caption"])[:2200],
+        caption=str(caption)[:2200] if caption else None,
+        views=insights.get("views"),
+        reach=insights.get("reach"),
         likes=likes,
         comments=comments,
+        shares=shares,
+        saves=saves,
         engagement_rate=engagement_rate(interactions, followers),
     )
 
@@ -217,14 +358,14 @@ def _permissions(value: Any) -> tuple[str, ...]:
     return ()
 
 
-def _int_or_none(value: Any) -> int | None:
+def int_or_none(value: Any) -> int | None:
     try:
         return int(value) if value is not None else None
     except (TypeError, ValueError):
         return None
 
 
-def _parse_time(value: Any) -> datetime | None:
+def parse_meta_time(value: Any) -> datetime | None:
     if not value:
         return None
     text = str(value)
@@ -234,3 +375,9 @@ def _parse_time(value: Any) -> datetime | None:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+def end_time_day(value: Any) -> date | None:
+    """Meta dates a daily value by the end of its day (08:00 UTC = midnight Pacific)."""
+    moment = parse_meta_time(value)
+    return (moment - timedelta(hours=8)).date() if moment else None

@@ -19,8 +19,8 @@ from fastapi import FastAPI
 
 from emulator.app import create_app
 from emulator.settings import EmulatorSettings
-from shared.platforms.config import InstagramSettings
 from shared.platforms.instagram import InstagramClient
+from shared.platforms.instagram import Settings as InstagramSettings
 
 TODAY = date(2026, 11, 20)
 EMULATOR_URL = "http://emulator"

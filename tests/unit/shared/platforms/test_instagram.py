@@ -8,8 +8,8 @@ import pytest
 
 from emulator.settings import EmulatorSettings
 from shared.platforms.base import ErrorClass, PlatformError, TokenGrant
-from shared.platforms.config import InstagramSettings
 from shared.platforms.instagram import InstagramClient
+from shared.platforms.instagram import Settings as InstagramSettings
 from tests.unit.support import (
     REDIRECT_URI,
     TODAY,
@@ -127,7 +127,7 @@ async def test_identity(emu: Emulated) -> None:
 
 async def test_fetch_snapshot_matches_the_profile(emu: Emulated) -> None:
     grant = await connect(emu)
-    snapshot = await emu.instagram.fetch_snapshot(grant.access_token)
+    snapshot = await emu.instagram.fetch_snapshot(grant.access_token, account_id="me")
     profile = await me(emu, grant.access_token)
 
     assert snapshot.followers == profile["followers_count"]
@@ -149,13 +149,21 @@ async def test_fetch_snapshot_matches_the_profile(emu: Emulated) -> None:
 
 async def test_engagement_rates(emu: Emulated) -> None:
     grant = await connect(emu)
-    snapshot = await emu.instagram.fetch_snapshot(grant.access_token)
+    snapshot = await emu.instagram.fetch_snapshot(grant.access_token, account_id="me")
     assert snapshot.followers
-    item = snapshot.recent_items[0]
+    item = snapshot.recent_items[0]  # the newest post: its insights were fetched
     assert item.likes is not None
     assert item.comments is not None
-    expected = (item.likes + item.comments) / snapshot.followers * 100
+    assert item.saves is not None
+    assert item.shares is not None
+    expected = (item.likes + item.comments + item.saves + item.shares) / snapshot.followers * 100
     assert item.engagement_rate == pytest.approx(expected, abs=1e-4)
+    assert item.views and item.reach
+    beyond = snapshot.recent_items[-1]  # past the insights limit: likes and comments only
+    assert beyond.saves is None
+    assert beyond.engagement_rate == pytest.approx(
+        ((beyond.likes or 0) + (beyond.comments or 0)) / snapshot.followers * 100, abs=1e-4
+    )
 
     rates = [i.engagement_rate for i in snapshot.recent_items]
     assert all(r is not None for r in rates)
@@ -165,19 +173,32 @@ async def test_engagement_rates(emu: Emulated) -> None:
 
 async def test_personal_account_still_gives_profile_figures(emu: Emulated) -> None:
     grant = await connect(emu, "personal_pat")
-    snapshot = await emu.instagram.fetch_snapshot(grant.access_token)
+    snapshot = await emu.instagram.fetch_snapshot(grant.access_token, account_id="me")
     profile = await me(emu, grant.access_token)
     assert snapshot.followers == profile["followers_count"]
     assert snapshot.following == profile["follows_count"]
     assert snapshot.posts == profile["media_count"]
-    assert "insights:account_type_unsupported" in snapshot.missing_metrics
+    # Insights are refused for personal accounts: every one is reported missing, none faked.
+    assert set(snapshot.missing_metrics) == {
+        "media.views",
+        "media.reach",
+        "media.saved",
+        "media.shares",
+        "account.views",
+        "account.reach",
+        "account.accounts_engaged",
+        "account.total_interactions",
+        "account.profile_links_taps",
+    }
+    assert snapshot.reach is None and snapshot.views is None
+    assert all(item.saves is None for item in snapshot.recent_items)
 
 
 async def test_expired_token_is_token_expired(emu: Emulated) -> None:
     grant = await connect(emu)
     await add_fault(emu.http, kind="expire_tokens", account="steady_creator")
     with pytest.raises(PlatformError) as raised:
-        await emu.instagram.fetch_snapshot(grant.access_token)
+        await emu.instagram.fetch_snapshot(grant.access_token, account_id="me")
     assert raised.value.error_class is ErrorClass.TOKEN_EXPIRED
     assert raised.value.code == "190/463"
 
@@ -202,7 +223,7 @@ async def test_rate_limit_is_classified_and_not_retried(emu: Emulated) -> None:
     await add_fault(emu.http, kind="rate_limit", count=5, retry_after=90)
     calls_before = emu.instagram.http.calls
     with pytest.raises(PlatformError) as raised:
-        await emu.instagram.fetch_snapshot(grant.access_token)
+        await emu.instagram.fetch_snapshot(grant.access_token, account_id="me")
     assert raised.value.error_class is ErrorClass.RATE_LIMITED
     assert raised.value.retry_after == 90.0
     assert emu.instagram.http.calls - calls_before == 1
@@ -211,12 +232,12 @@ async def test_rate_limit_is_classified_and_not_retried(emu: Emulated) -> None:
 async def test_server_error_burst_is_retried_transparently(emu: Emulated) -> None:
     grant = await connect(emu)
     calls_before = emu.instagram.http.calls
-    clean = await emu.instagram.fetch_snapshot(grant.access_token)
+    clean = await emu.instagram.fetch_snapshot(grant.access_token, account_id="me")
     clean_calls = emu.instagram.http.calls - calls_before
 
     await add_fault(emu.http, kind="server_error", count=2)
     calls_before = emu.instagram.http.calls
-    snapshot = await emu.instagram.fetch_snapshot(grant.access_token)
+    snapshot = await emu.instagram.fetch_snapshot(grant.access_token, account_id="me")
     assert emu.instagram.http.calls - calls_before == clean_calls + 2
     assert snapshot.followers == clean.followers
     assert len(snapshot.recent_items) == len(clean.recent_items)
