@@ -278,3 +278,48 @@ async def test_revoke_is_a_no_op(emu: Emulated) -> None:
     grant = await connect(emu)
     assert await emu.instagram.revoke(access_token=grant.access_token) is False
     assert (await emu.instagram.identity(grant.access_token)).username == "steady_creator"
+
+
+async def test_a_retired_metric_is_reported_and_cannot_sink_the_others(emu: Emulated) -> None:
+    grant = await connect(emu)
+    await add_fault(emu.http, kind="retire_metric", metric="saved")
+    snapshot = await emu.instagram.fetch_snapshot(grant.access_token, account_id="me")
+    assert snapshot.missing_metrics == ["media.saved"]
+    newest = snapshot.recent_items[0]
+    assert newest.saves is None  # unknown, not zero
+    assert newest.views and newest.reach and newest.shares is not None
+    assert snapshot.reach is not None  # account insights unaffected
+
+    # The refusal is remembered for this account: the next sync does not ask again.
+    calls_before = emu.instagram.http.calls
+    again = await emu.instagram.fetch_snapshot(grant.access_token, account_id="me")
+    settings = emu.instagram.settings
+    pages = len(again.recent_items) // settings.page_size  # full pages of /me/media
+    insights = min(len(again.recent_items), settings.insights_media_limit)
+    # /me + media pages + one insights call per recent post + one account-totals call
+    assert emu.instagram.http.calls - calls_before == 1 + pages + insights + 1
+    assert again.missing_metrics == ["media.saved"]
+
+
+async def test_follower_history_is_the_daily_gain_of_the_last_30_days(emu: Emulated) -> None:
+    grant = await connect(emu)
+    profile = await me(emu, grant.access_token)
+    history = await emu.instagram.fetch_history(
+        grant.access_token, account_id=str(profile["user_id"]), days=90
+    )
+    assert 25 <= len(history) <= 30  # Instagram keeps no more than 30 days
+    days = [point.day for point in history]
+    assert days == sorted(days) and len(set(days)) == len(days)
+    assert days[-1] <= TODAY
+    # steady_creator grows every day: every gain is known and positive.
+    assert all(point.followers_gained and point.followers_gained > 0 for point in history)
+    assert all("reach" in point.metrics for point in history)
+
+
+async def test_small_accounts_have_no_follower_history(emu: Emulated) -> None:
+    grant = await connect(emu, "tiny_tim")  # under Instagram's 100-follower floor
+    profile = await me(emu, grant.access_token)
+    history = await emu.instagram.fetch_history(
+        grant.access_token, account_id=str(profile["user_id"]), days=30
+    )
+    assert all(point.followers_gained is None for point in history)
