@@ -18,6 +18,10 @@ from shared.platforms import Platform
 from shared.platforms.base import ErrorClass, PlatformError
 
 Classifier = Callable[[httpx.Response], PlatformError]
+#: Sees every answer (e.g. to read usage headers).
+Observer = Callable[[httpx.Response], None]
+#: Runs before every request; raises a PlatformError to refuse sending (e.g. usage near 100 %).
+Gate = Callable[[], None]
 
 
 def _retryable(error: BaseException) -> bool:
@@ -36,6 +40,8 @@ class PlatformHttp:
         requests_per_minute: int,
         max_retries: int,
         timeout_seconds: float = 20.0,
+        observe: Observer | None = None,
+        gate: Gate | None = None,
     ) -> None:
         self.platform = platform
         self.client = client
@@ -44,6 +50,8 @@ class PlatformHttp:
         self.max_retries = max_retries
         self.timeout = httpx.Timeout(timeout_seconds, connect=min(5.0, timeout_seconds))
         self.calls = 0
+        self.observe = observe
+        self.gate = gate
 
     async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         async for attempt in AsyncRetrying(
@@ -69,6 +77,8 @@ class PlatformHttp:
             ) from error
 
     async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        if self.gate is not None:
+            self.gate()
         async with self.limiter:
             self.calls += 1
             try:
@@ -81,6 +91,8 @@ class PlatformHttp:
                     ErrorClass.TRANSIENT,
                     f"connection failed: {type(error).__name__}",
                 ) from error
+        if self.observe is not None:
+            self.observe(response)
         if response.is_success:
             return response
         raise self.classify(response)

@@ -41,7 +41,7 @@ from shared.platforms.base import (
 )
 from shared.platforms.config import PlatformSettings, via_emulator
 from shared.platforms.http import PlatformHttp
-from shared.platforms.meta import classify
+from shared.platforms.meta import MetaUsage, classify
 from shared.platforms.resilience import RefusedMetrics, fetch_metrics
 
 PLATFORM = Platform.INSTAGRAM
@@ -91,6 +91,7 @@ class InstagramClient:
         self.authorize_endpoint = via_emulator(settings.authorize_url, emulator_url)
         self.token_endpoint = via_emulator(settings.token_url, emulator_url)
         self.graph = via_emulator(settings.graph_url, emulator_url).rstrip("/")
+        self.usage = MetaUsage(PLATFORM)
         self.http = PlatformHttp(
             PLATFORM,
             client,
@@ -98,6 +99,8 @@ class InstagramClient:
             requests_per_minute=settings.requests_per_minute,
             max_retries=settings.max_retries,
             timeout_seconds=settings.timeout_seconds,
+            observe=self.usage.observe,
+            gate=self.usage.gate,
         )
         self.refused = RefusedMetrics()
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -94,3 +96,69 @@ def classify(platform: Platform, response: httpx.Response) -> PlatformError:
     if status == 401:
         return PlatformError(platform, ErrorClass.REAUTH_REQUIRED, "unauthorized", status=status)
     return PlatformError(platform, ErrorClass.PERMISSION_OR_INPUT, f"HTTP {status}", status=status)
+
+
+class MetaUsage:
+    """Meta's usage headers, read on every answer, so we stop *before* Meta blocks the app.
+
+    ``X-App-Usage`` and ``X-Business-Use-Case-Usage`` report percentages of the app's and the
+    account's budgets. Past ``threshold`` percent, further calls are refused locally as rate
+    limited (with Meta's own estimate of when access returns, or a default) instead of being
+    sent and pushing the app into a much longer block.
+    """
+
+    def __init__(
+        self,
+        platform: Platform,
+        *,
+        threshold: float = 95.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.platform = platform
+        self.threshold = threshold
+        self.clock = clock
+        self.percent = 0.0
+        #: While blocked, no request is sent; afterwards one goes out and its headers decide.
+        self.blocked_until = 0.0
+
+    def observe(self, response: httpx.Response) -> None:
+        readings = _percentages(response.headers.get("x-app-usage"))
+        readings += _business_percentages(response.headers.get("x-business-use-case-usage"))
+        if not readings:
+            return
+        self.percent = max(readings)
+        if self.percent >= self.threshold:
+            wait = _regain_access_seconds(response) or DEFAULT_RATE_LIMIT_WAIT
+            self.blocked_until = self.clock() + wait
+
+    def gate(self) -> None:
+        remaining = self.blocked_until - self.clock()
+        if remaining > 0:
+            raise PlatformError(
+                self.platform,
+                ErrorClass.RATE_LIMITED,
+                f"usage at {self.percent:.0f}% of Meta's budget; pausing before Meta blocks us",
+                retry_after=remaining,
+            )
+
+
+def _percentages(raw: str | None) -> list[float]:
+    try:
+        usage = json.loads(raw) if raw else {}
+        return [float(usage.get(k) or 0) for k in ("call_count", "total_cputime", "total_time")]
+    except (AttributeError, TypeError, ValueError):
+        return []
+
+
+def _business_percentages(raw: str | None) -> list[float]:
+    try:
+        usage: Any = json.loads(raw) if raw else {}
+        return [
+            float(entry.get(k) or 0)
+            for entries in usage.values()
+            for entry in entries
+            if isinstance(entry, dict)
+            for k in ("call_count", "total_cputime", "total_time")
+        ]
+    except (AttributeError, TypeError, ValueError):
+        return []

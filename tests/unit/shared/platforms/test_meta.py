@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from shared.platforms import Platform
-from shared.platforms.base import ErrorClass
-from shared.platforms.meta import DEFAULT_RATE_LIMIT_WAIT, classify
+from shared.platforms.base import ErrorClass, PlatformError
+from shared.platforms.meta import DEFAULT_RATE_LIMIT_WAIT, MetaUsage, classify
 
 IG = Platform.INSTAGRAM
 
@@ -197,3 +197,52 @@ def test_the_platform_is_carried_through() -> None:
     error = classify(Platform.FACEBOOK, graph_error(190, subcode=463))
     assert error.platform is Platform.FACEBOOK
     assert str(error).startswith("facebook token_expired:")
+
+
+class TestMetaUsage:
+    """Usage headers near 100 % pause the client locally, for a while, not forever."""
+
+    @staticmethod
+    def answer(
+        app_usage: dict[str, int], business: dict[str, object] | None = None
+    ) -> httpx.Response:
+        headers = {"X-App-Usage": json.dumps(app_usage)}
+        if business is not None:
+            headers["X-Business-Use-Case-Usage"] = json.dumps(business)
+        return httpx.Response(200, json={}, headers=headers)
+
+    def test_below_the_threshold_requests_go_out(self) -> None:
+        usage = MetaUsage(Platform.INSTAGRAM)
+        usage.observe(self.answer({"call_count": 80, "total_cputime": 10, "total_time": 10}))
+        usage.gate()  # does not raise
+        assert usage.percent == 80
+
+    def test_near_the_limit_requests_are_refused_until_access_returns(self) -> None:
+        now = [1000.0]
+        usage = MetaUsage(Platform.INSTAGRAM, clock=lambda: now[0])
+        business = {
+            "1784": [
+                {
+                    "type": "instagram",
+                    "call_count": 97,
+                    "total_cputime": 5,
+                    "total_time": 5,
+                    "estimated_time_to_regain_access": 2,
+                }
+            ]
+        }
+        usage.observe(
+            self.answer({"call_count": 10, "total_cputime": 1, "total_time": 1}, business)
+        )
+        with pytest.raises(PlatformError) as raised:
+            usage.gate()
+        assert raised.value.error_class is ErrorClass.RATE_LIMITED
+        assert raised.value.retry_after == pytest.approx(120.0)
+        now[0] += 121
+        usage.gate()  # the pause is over: the next answer's headers decide again
+
+    def test_answers_without_usage_headers_change_nothing(self) -> None:
+        usage = MetaUsage(Platform.INSTAGRAM)
+        usage.observe(httpx.Response(200, json={}))
+        assert usage.percent == 0.0
+        usage.gate()
