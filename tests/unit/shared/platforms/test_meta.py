@@ -204,7 +204,7 @@ class TestMetaUsage:
 
     @staticmethod
     def answer(
-        app_usage: dict[str, int], business: dict[str, object] | None = None
+        app_usage: dict[str, int], business: Any = None
     ) -> httpx.Response:
         headers = {"X-App-Usage": json.dumps(app_usage)}
         if business is not None:
