@@ -25,7 +25,7 @@ from shared.events import ConnectionEstablished, ConnectionRemoved
 from shared.logging import get_logger
 from shared.messaging import topics
 from shared.platforms import Platform
-from shared.platforms.base import PlatformError, TokenGrant
+from shared.platforms.base import ErrorClass, PlatformError, TokenGrant
 from shared.platforms.registry import PlatformClient
 
 log = get_logger(__name__)
@@ -161,8 +161,14 @@ async def complete_connect(
         log.warning(
             "code exchange failed", platform=platform.value, error_class=failure.error_class
         )
+        reason = (
+            f" ({failure.message})"
+            if failure.error_class is ErrorClass.PERMISSION_OR_INPUT and failure.message
+            else ""
+        )
         raise ConnectError(
-            "code_rejected", "The platform did not accept the sign-in. Please try again."
+            "code_rejected",
+            f"The platform did not accept the sign-in{reason}. Please try again.",
         ) from failure
     return await _store_connection(
         session,
