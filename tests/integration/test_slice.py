@@ -9,7 +9,6 @@ a malformed connection event is dead-lettered without stopping the consumers.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -23,10 +22,9 @@ from shared.db import create_engine
 from shared.messaging import topics
 from shared.platforms import Platform
 from shared.settings import AuthSettings
-from tests.support.databases import KINDS
 from tests.support.kafka import read_topics
 from tests.support.oauth import consent
-from tests.support.system import RunningSystem, running_system
+from tests.support.system import RunningSystem
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -44,16 +42,6 @@ async def scalar(url: str, sql: str) -> Any:
             return (await connection.execute(text(sql))).scalar()
     finally:
         await engine.dispose()
-
-
-@pytest.fixture(scope="module", params=KINDS)
-async def system(
-    request: pytest.FixtureRequest, kafka: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[RunningSystem]:
-    """One running system per database kind; tests use their own client ids."""
-    tmp = tmp_path_factory.mktemp(f"system-{request.param}")
-    async with running_system(kafka, request.param, tmp) as running:
-        yield running
 
 
 async def connect_instagram(system: RunningSystem, client_id: str, account: str) -> str:
