@@ -29,9 +29,8 @@ pytestmark = pytest.mark.integration
 
 async def test_a_client_connects_all_six_platforms(system: RunningSystem) -> None:
     client_id = f"six-{uuid.uuid4().hex[:6]}"
-    headers = {
-        "Authorization": f"Bearer {issue_token(AuthSettings(), role=Role.CLIENT, client_id=client_id)}"
-    }
+    token = issue_token(AuthSettings(), role=Role.CLIENT, client_id=client_id)
+    headers = {"Authorization": f"Bearer {token}"}
     connection_ids: dict[str, str] = {}
     async with system.client("connector") as connector, httpx.AsyncClient() as browser:
         for platform in Platform:
