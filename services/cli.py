@@ -73,6 +73,30 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reencrypt(_args: argparse.Namespace) -> int:
+    from services.connector.crypto import TokenCipher
+    from services.connector.settings import ConnectorSettings
+    from services.connector.upkeep import reencrypt_all
+    from shared.db import create_engine, make_sessionmaker
+
+    settings = ConnectorSettings()
+    cipher = TokenCipher.from_spec(
+        settings.token_keys.get_secret_value(), settings.token_primary_key_id
+    )
+
+    async def run() -> int:
+        engine = create_engine(settings.db_url)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                return await reencrypt_all(session, cipher)
+        finally:
+            await engine.dispose()
+
+    count = asyncio.run(run())
+    print(f"re-encrypted {count} secret(s) under key {cipher.primary!r}", file=sys.stderr)
+    return 0
+
+
 def _topics(_args: argparse.Namespace) -> int:
     from shared.messaging.broker import ensure_topics
     from shared.messaging.topics import all_topics
@@ -116,6 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--client-id")
     token.add_argument("--ttl", type=int, default=12 * 3600)
     token.set_defaults(func=_token)
+
+    reencrypt = sub.add_parser(
+        "reencrypt-tokens",
+        help="re-encrypt every stored token under the primary key (after a key rotation)",
+    )
+    reencrypt.set_defaults(func=_reencrypt)
 
     topics = sub.add_parser("topics", help="create the Kafka topics (idempotent)")
     topics.set_defaults(func=_topics)

@@ -1,23 +1,41 @@
-"""The connector's HTTP routes: the portal's, the admin CRM's, and the internal one."""
+"""The connector's HTTP routes: the portal's, the admin CRM's, and the internal one.
+
+A client only ever sees and changes its own connections: another client's connection id answers
+404 exactly like an unknown one, so ids leak nothing. No answer ever carries a token, except the
+internal route, which lends the access token (never the refresh token) to services.
+"""
 
 from __future__ import annotations
 
 import html
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.connector import connections as flows
+from services.connector import connections, oauth
 from services.connector.context import ConnectorContext
-from services.connector.schemas import AccessTokenGrant, ConnectionPublic, ConnectStart
+from services.connector.models import Connection
+from services.connector.schemas import (
+    AccessTokenGrant,
+    ConnectionPublic,
+    ConnectStart,
+    SyncAccepted,
+)
+from services.connector.tokens import ConnectionGone, ReauthorizationNeeded, policy_of
 from shared.auth import AdminDep, ClientDep, ServiceDep
+from shared.db.types import as_utc
+from shared.logging import get_logger
 from shared.platforms import Platform
+from shared.platforms.base import PlatformError, RefreshPolicy
 from shared.platforms.registry import UnknownPlatform, parse_platform
+
+log = get_logger(__name__)
 
 
 def get_context(request: Request) -> ConnectorContext:
@@ -39,8 +57,23 @@ def _platform(name: str, context: ConnectorContext) -> Platform:
         return parse_platform(name, context.clients)
     except UnknownPlatform as error:
         raise HTTPException(
-            status.HTTP_404_NOT_FOUND, detail=f"unknown platform: {name}"
+            status.HTTP_404_NOT_FOUND, detail=f"unknown or disabled platform: {name}"
         ) from error
+
+
+def _public(connection: Connection, context: ConnectorContext) -> ConnectionPublic:
+    client = context.clients.get(Platform(connection.platform))
+    policy = policy_of(client) if client is not None else RefreshPolicy()
+    return connections.to_public(connection, policy)
+
+
+async def _owned(
+    session: AsyncSession, connection_id: uuid.UUID, client_id: str | None
+) -> Connection:
+    try:
+        return await connections.owned(session, connection_id, client_id)
+    except connections.NotFound as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such connection") from error
 
 
 portal = APIRouter(prefix="/api/portal/social", tags=["portal"])
@@ -49,9 +82,11 @@ internal = APIRouter(prefix="/internal", tags=["internal"])
 
 
 @portal.get("/connections", response_model=list[ConnectionPublic])
-async def list_own_connections(principal: ClientDep, session: SessionDep) -> list[ConnectionPublic]:
-    rows = await flows.list_connections(session, principal.client_id)
-    return [flows.to_public(row) for row in rows]
+async def list_own_connections(
+    principal: ClientDep, session: SessionDep, context: ContextDep
+) -> list[ConnectionPublic]:
+    rows = await connections.list_connections(session, principal.client_id)
+    return [_public(row, context) for row in rows]
 
 
 @portal.post("/connect/{platform}", response_model=ConnectStart)
@@ -60,7 +95,7 @@ async def connect(
 ) -> ConnectStart:
     chosen = _platform(platform, context)
     assert principal.client_id is not None  # guaranteed for the client role
-    started = await flows.start_connect(
+    started = await oauth.start_connect(
         session,
         client_id=principal.client_id,
         platform=chosen,
@@ -75,7 +110,7 @@ async def connect(
     )
 
 
-@portal.get("/callback/{platform}", include_in_schema=True)
+@portal.get("/callback/{platform}")
 async def callback(
     platform: str,
     session: SessionDep,
@@ -88,7 +123,7 @@ async def callback(
     chosen = _platform(platform, context)
     target = context.settings.portal_redirect_url
     try:
-        connection = await flows.complete_connect(
+        connection = await oauth.complete_connect(
             session,
             platform=chosen,
             state=state,
@@ -97,7 +132,7 @@ async def callback(
             client=context.clients[chosen],
             cipher=context.cipher,
         )
-    except flows.ConnectError as failure:
+    except oauth.ConnectError as failure:
         query = {
             "status": "error",
             "platform": chosen.value,
@@ -127,21 +162,101 @@ async def connect_result(
     )
 
 
+@portal.delete("/connections/{connection_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def disconnect(
+    connection_id: uuid.UUID,
+    principal: ClientDep,
+    session: SessionDep,
+    context: ContextDep,
+    purge_history: bool = False,
+) -> Response:
+    """Revoke at the platform where it can, delete the tokens, announce the disconnection.
+
+    History stays unless ``purge_history=true``. A platform that fails to revoke does not keep
+    the tokens alive here: they are deleted either way.
+    """
+    connection = await _owned(session, connection_id, principal.client_id)
+    client = context.clients.get(Platform(connection.platform))
+    if client is not None:
+        try:
+            revoked = await client.revoke(
+                access_token=context.keeper.decrypt_access(connection),
+                refresh_token=context.keeper.decrypt_refresh(connection),
+            )
+            log.info("revoked at platform", connection_id=str(connection_id), revoked=revoked)
+        except PlatformError as failure:
+            log.warning(
+                "revoke failed; tokens deleted anyway",
+                connection_id=str(connection_id),
+                error_class=failure.error_class,
+            )
+    await connections.disconnect(session, connection, purge_history=purge_history)
+    context.relay.wake()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@portal.post(
+    "/connections/{connection_id}/refresh",
+    response_model=SyncAccepted,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={429: {"description": "a sync was requested less than an hour ago"}},
+)
+async def request_sync(
+    connection_id: uuid.UUID, principal: ClientDep, session: SessionDep, context: ContextDep
+) -> SyncAccepted | JSONResponse:
+    connection = await _owned(session, connection_id, principal.client_id)
+    interval = timedelta(seconds=context.settings.sync_request_interval_seconds)
+    try:
+        requested_at = await connections.request_sync(session, connection, interval=interval)
+    except connections.TooSoon as wait:
+        return JSONResponse(
+            {
+                "detail": "a sync was requested recently; try again later",
+                "retry_after": wait.retry_after,
+            },
+            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(wait.retry_after)},
+        )
+    except connections.NotActive as inactive:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, detail=f"reconnect this account first: {inactive}"
+        ) from inactive
+    context.relay.wake()
+    return SyncAccepted(connection_id=connection.id, requested_at=requested_at)
+
+
 @admin.get("/connections", response_model=list[ConnectionPublic])
 async def list_any_connections(
-    _admin: AdminDep, session: SessionDep, client_id: str | None = None
+    _admin: AdminDep, session: SessionDep, context: ContextDep, client_id: str | None = None
 ) -> list[ConnectionPublic]:
-    rows = await flows.list_connections(session, client_id)
-    return [flows.to_public(row) for row in rows]
+    rows = await connections.list_connections(session, client_id)
+    return [_public(row, context) for row in rows]
 
 
 @internal.get("/connections/{connection_id}/access-token", response_model=AccessTokenGrant)
 async def lend_access_token(
-    connection_id: uuid.UUID, _service: ServiceDep, session: SessionDep, context: ContextDep
+    connection_id: uuid.UUID, _service: ServiceDep, context: ContextDep, refresh: bool = False
 ) -> AccessTokenGrant:
+    """A usable access token for a sync (refreshed first if it is about to expire, or if the
+    caller saw it refused: ``refresh=true``). 409 means the client must reconnect."""
     try:
-        return await flows.access_token(session, connection_id, context.cipher)
-    except flows.NotFound as error:
+        connection = await context.keeper.lend(connection_id, force_refresh=refresh)
+    except ConnectionGone as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such connection") from error
+    except ReauthorizationNeeded as error:
         raise HTTPException(
-            status.HTTP_404_NOT_FOUND, detail="no active connection with that id"
+            status.HTTP_409_CONFLICT, detail=f"re-authorization required: {error}"
         ) from error
+    except PlatformError as error:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail=f"token refresh failed ({error.error_class}); try again later",
+            headers={"Retry-After": str(int(error.retry_after or 30))},
+        ) from error
+    return AccessTokenGrant(
+        connection_id=connection.id,
+        platform=connection.platform,
+        platform_user_id=connection.platform_user_id,
+        access_token=context.keeper.decrypt_access(connection),
+        expires_at=as_utc(connection.access_expires_at),
+    )

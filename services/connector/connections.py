@@ -1,187 +1,50 @@
-"""The connector's use cases: start a connection, complete it, list it, lend its access token.
+"""The connection records: storing a grant, listing, disconnecting, asking for a sync.
 
-Plain async functions over a session and the platform clients; ``api.py`` only translates HTTP.
+Plain async functions over a session; ``api.py`` only translates HTTP. Every state change that
+others must hear about queues its event in the same transaction (outbox).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import col, delete, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.connector.crypto import TokenCipher
-from services.connector.models import Connection, ConnectionStatus, OAuthState
-from services.connector.schemas import AccessTokenGrant, ConnectionPublic
-from services.connector.settings import ConnectorSettings
+from services.connector.lifecycle import EXPIRY_WARNING, can_refresh
+from services.connector.models import Connection, ConnectionStatus
+from services.connector.schemas import ConnectionPublic
+from services.connector.tokens import store_grant
 from shared import outbox
 from shared.db.types import as_utc, utcnow
-from shared.events import ConnectionEstablished, ConnectionRemoved
+from shared.events import ConnectionEstablished, ConnectionRemoved, SyncReason, SyncRequested
 from shared.logging import get_logger
 from shared.messaging import topics
 from shared.platforms import Platform
-from shared.platforms.base import ErrorClass, PlatformError, TokenGrant
-from shared.platforms.registry import PlatformClient
+from shared.platforms.base import RefreshPolicy, TokenGrant
 
 log = get_logger(__name__)
-EXPIRING_SOON = timedelta(days=7)
-
-
-class ConnectError(Exception):
-    """A connection attempt that failed for a reason the user should read."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 class NotFound(LookupError):
-    pass
+    """No such connection for this caller (another client's id looks the same: no leak)."""
 
 
-_now = utcnow
-_aware = as_utc
-
-
-def hash_state(state: str) -> str:
-    return hashlib.sha256(state.encode()).hexdigest()
-
-
-def redirect_uri(settings: ConnectorSettings, platform: Platform) -> str:
-    return f"{settings.public_base_url.rstrip('/')}/api/portal/social/callback/{platform.value}"
-
-
-def _pkce_pair() -> tuple[str, str]:
-    verifier = secrets.token_urlsafe(64)[:96]
-    challenge = (
-        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
-    )
-    return verifier, challenge
-
-
-def _aad(connection_id: uuid.UUID, field: str) -> str:
-    return f"connection:{connection_id}:{field}"
+class NotActive(Exception):
+    """The connection needs re-authorization first."""
 
 
 @dataclass(frozen=True)
-class ConnectionStarted:
-    authorization_url: str
-    expires_at: datetime
+class TooSoon(Exception):
+    """A sync was requested less than the allowed interval ago."""
+
+    retry_after: int
 
 
-async def start_connect(
-    session: AsyncSession,
-    *,
-    client_id: str,
-    platform: Platform,
-    client: PlatformClient,
-    settings: ConnectorSettings,
-    cipher: TokenCipher,
-) -> ConnectionStarted:
-    """Create a single-use, expiring state bound to ``client_id``; return where to send the user."""
-    state = secrets.token_urlsafe(32)
-    state_hash = hash_state(state)
-    verifier = challenge = None
-    if client.supports_pkce:
-        verifier, challenge = _pkce_pair()
-    expires_at = _now() + timedelta(seconds=settings.state_ttl_seconds)
-    uri = redirect_uri(settings, platform)
-    session.add(
-        OAuthState(
-            state_hash=state_hash,
-            client_id=client_id,
-            platform=platform.value,
-            redirect_uri=uri,
-            code_verifier_ct=cipher.encrypt(verifier, aad=f"state:{state_hash}")
-            if verifier
-            else None,
-            expires_at=expires_at,
-        )
-    )
-    await session.commit()
-    url = client.authorization_url(state=state, redirect_uri=uri, code_challenge=challenge)
-    return ConnectionStarted(authorization_url=url, expires_at=expires_at)
-
-
-async def _consume_state(session: AsyncSession, state: str, platform: Platform) -> OAuthState:
-    """Delete the state row (single use) and return it if it was valid."""
-    row = await session.get(OAuthState, hash_state(state))
-    if row is None:
-        raise ConnectError("invalid_state", "This sign-in link is unknown or was already used.")
-    await session.delete(row)
-    await session.commit()
-    if row.platform != platform.value:
-        raise ConnectError("invalid_state", "This sign-in link belongs to another platform.")
-    expires_at = _aware(row.expires_at)
-    if expires_at is None or expires_at < _now():
-        raise ConnectError("expired_state", "This sign-in link has expired. Please start again.")
-    return row
-
-
-async def complete_connect(
-    session: AsyncSession,
-    *,
-    platform: Platform,
-    state: str | None,
-    code: str | None,
-    error: str | None,
-    client: PlatformClient,
-    cipher: TokenCipher,
-) -> Connection:
-    """Validate the callback, exchange the code, store the tokens, queue the event."""
-    if not state:
-        raise ConnectError("invalid_state", "The platform's answer carried no state.")
-    pending = await _consume_state(session, state, platform)
-    if error:
-        raise ConnectError(
-            error if error == "access_denied" else "platform_error",
-            "You declined the connection."
-            if error == "access_denied"
-            else f"The platform refused the connection ({error}).",
-        )
-    if not code:
-        raise ConnectError("missing_code", "The platform's answer carried no authorization code.")
-    verifier = (
-        cipher.decrypt(pending.code_verifier_ct, aad=f"state:{pending.state_hash}")
-        if pending.code_verifier_ct
-        else None
-    )
-    try:
-        grant = await client.exchange_code(
-            code=code, redirect_uri=pending.redirect_uri, code_verifier=verifier
-        )
-        identity = await client.identity(grant.access_token)
-    except PlatformError as failure:
-        log.warning(
-            "code exchange failed", platform=platform.value, error_class=failure.error_class
-        )
-        reason = (
-            f" ({failure.message})"
-            if failure.error_class is ErrorClass.PERMISSION_OR_INPUT and failure.message
-            else ""
-        )
-        raise ConnectError(
-            "code_rejected",
-            f"The platform did not accept the sign-in{reason}. Please try again.",
-        ) from failure
-    return await _store_connection(
-        session,
-        client_id=pending.client_id,
-        platform=platform,
-        grant=grant,
-        platform_user_id=identity.platform_user_id,
-        username=identity.username,
-        cipher=cipher,
-    )
-
-
-async def _store_connection(
+async def store_connection(
     session: AsyncSession,
     *,
     client_id: str,
@@ -191,7 +54,14 @@ async def _store_connection(
     username: str,
     cipher: TokenCipher,
 ) -> Connection:
-    now = _now()
+    """One connection per client and platform; reconnecting the same account keeps its id.
+
+    Keeping the id keeps the history (everything downstream is keyed by it) and, through
+    :func:`~services.connector.tokens.store_grant`, a refresh token the platform did not re-issue.
+    Connecting a *different* account on the same platform disconnects the old one (its history
+    stays) and starts a new connection.
+    """
+    now = utcnow()
     existing = (
         await session.exec(
             select(Connection).where(
@@ -201,13 +71,7 @@ async def _store_connection(
     ).first()
     reconnected = existing is not None and existing.platform_user_id == platform_user_id
     if existing is not None and not reconnected:
-        # Another account on the same platform: the old one is disconnected, its history kept.
-        outbox.enqueue(
-            session,
-            topics.CONNECTIONS,
-            ConnectionRemoved(connection_id=existing.id, client_id=client_id, platform=platform),
-            key=str(existing.id),
-        )
+        _queue_removal(session, existing, purge_history=False)
         await session.delete(existing)
         await session.flush()
         existing = None
@@ -221,22 +85,8 @@ async def _store_connection(
     )
     connection.username = username
     connection.status = ConnectionStatus.ACTIVE
-    connection.scopes = ",".join(grant.scopes)
-    connection.access_token_ct = cipher.encrypt(
-        grant.access_token, aad=_aad(connection.id, "access")
-    )
-    connection.access_expires_at = (
-        now + timedelta(seconds=grant.expires_in) if grant.expires_in else None
-    )
-    if grant.refresh_token:  # a reconnect that re-issues none keeps the stored one
-        connection.refresh_token_ct = cipher.encrypt(
-            grant.refresh_token, aad=_aad(connection.id, "refresh")
-        )
-        connection.refresh_expires_at = (
-            now + timedelta(seconds=grant.refresh_expires_in) if grant.refresh_expires_in else None
-        )
-    connection.updated_at = now
-    connection.token_refreshed_at = now
+    connection.reauth_reason = None
+    store_grant(connection, grant, cipher, now)
     session.add(connection)
     outbox.enqueue(
         session,
@@ -247,7 +97,7 @@ async def _store_connection(
             platform=platform,
             platform_user_id=platform_user_id,
             username=username,
-            connected_at=_aware(connection.connected_at) or now,
+            connected_at=as_utc(connection.connected_at) or now,
             reconnected=reconnected,
         ),
         key=str(connection.id),
@@ -262,21 +112,37 @@ async def _store_connection(
     return connection
 
 
-def token_health(connection: Connection, now: datetime | None = None) -> str:
+def _queue_removal(session: AsyncSession, connection: Connection, *, purge_history: bool) -> None:
+    outbox.enqueue(
+        session,
+        topics.CONNECTIONS,
+        ConnectionRemoved(
+            connection_id=connection.id,
+            client_id=connection.client_id,
+            platform=Platform(connection.platform),
+            purge_history=purge_history,
+        ),
+        key=str(connection.id),
+    )
+
+
+def token_health(connection: Connection, policy: RefreshPolicy, now: datetime | None = None) -> str:
+    """``ok``, ``expiring`` (cannot be extended and dies within days), ``expired`` or
+    ``reauth_required`` — what a coach needs to know, without exposing anything secret."""
     if connection.status != ConnectionStatus.ACTIVE:
         return "reauth_required"
-    now = now or _now()
-    expires = _aware(connection.access_expires_at)
-    if expires is None:
+    now = now or utcnow()
+    expires = as_utc(connection.access_expires_at)
+    if expires is None or can_refresh(
+        policy, has_refresh_token=connection.refresh_token_ct is not None
+    ):
         return "ok"
-    if expires <= now and connection.refresh_token_ct is None:
+    if expires <= now:
         return "expired"
-    if expires - now < EXPIRING_SOON and connection.refresh_token_ct is None:
-        return "expiring"
-    return "ok"
+    return "expiring" if expires - now <= EXPIRY_WARNING else "ok"
 
 
-def to_public(connection: Connection) -> ConnectionPublic:
+def to_public(connection: Connection, policy: RefreshPolicy) -> ConnectionPublic:
     return ConnectionPublic(
         id=connection.id,
         client_id=connection.client_id,
@@ -284,10 +150,11 @@ def to_public(connection: Connection) -> ConnectionPublic:
         platform_user_id=connection.platform_user_id,
         username=connection.username,
         status=connection.status,
-        connected_at=_aware(connection.connected_at) or _now(),
-        last_synced_at=_aware(connection.last_synced_at),
-        token_health=token_health(connection),
-        token_expires_at=_aware(connection.access_expires_at),
+        connected_at=as_utc(connection.connected_at) or utcnow(),
+        last_synced_at=as_utc(connection.last_synced_at),
+        token_health=token_health(connection, policy),
+        token_expires_at=as_utc(connection.access_expires_at),
+        reauth_reason=connection.reauth_reason,
     )
 
 
@@ -298,19 +165,53 @@ async def list_connections(session: AsyncSession, client_id: str | None) -> list
     return list((await session.exec(query)).all())
 
 
-async def access_token(
-    session: AsyncSession, connection_id: uuid.UUID, cipher: TokenCipher
-) -> AccessTokenGrant:
+async def owned(
+    session: AsyncSession, connection_id: uuid.UUID, client_id: str | None
+) -> Connection:
+    """The connection if ``client_id`` owns it (``None``: an admin, who may see any)."""
     connection = await session.get(Connection, connection_id)
-    if connection is None or connection.status != ConnectionStatus.ACTIVE:
+    if connection is None or (client_id is not None and connection.client_id != client_id):
         raise NotFound(str(connection_id))
-    return AccessTokenGrant(
-        connection_id=connection.id,
-        platform=connection.platform,
-        platform_user_id=connection.platform_user_id,
-        access_token=cipher.decrypt(connection.access_token_ct, aad=_aad(connection.id, "access")),
-        expires_at=_aware(connection.access_expires_at),
+    return connection
+
+
+async def disconnect(session: AsyncSession, connection: Connection, *, purge_history: bool) -> None:
+    """Delete the connection and its tokens and queue ``connection.removed``.
+
+    Revoking at the platform happens before this (best effort, see ``api.py``): the tokens are
+    deleted here whatever the platform answered.
+    """
+    _queue_removal(session, connection, purge_history=purge_history)
+    await session.delete(connection)
+    await session.commit()
+    log.info("connection removed", connection_id=str(connection.id), purge=purge_history)
+
+
+async def request_sync(
+    session: AsyncSession, connection: Connection, *, interval: timedelta
+) -> datetime:
+    """Queue an on-demand sync, at most once per ``interval`` per connection."""
+    if connection.status != ConnectionStatus.ACTIVE:
+        raise NotActive(connection.reauth_reason or "re-authorization required")
+    now = utcnow()
+    last = as_utc(connection.last_sync_requested_at)
+    if last is not None and now - last < interval:
+        raise TooSoon(retry_after=max(1, int((last + interval - now).total_seconds()) + 1))
+    connection.last_sync_requested_at = now
+    session.add(connection)
+    outbox.enqueue(
+        session,
+        topics.SYNC_REQUESTS,
+        SyncRequested(
+            connection_id=connection.id,
+            client_id=connection.client_id,
+            platform=Platform(connection.platform),
+            reason=SyncReason.ON_DEMAND,
+        ),
+        key=str(connection.id),
     )
+    await session.commit()
+    return now
 
 
 async def record_sync(
@@ -320,16 +221,8 @@ async def record_sync(
     connection = await session.get(Connection, connection_id)
     if connection is None:
         return
-    last = _aware(connection.last_synced_at)
+    last = as_utc(connection.last_synced_at)
     if last is None or fetched_at > last:
         connection.last_synced_at = fetched_at
         session.add(connection)
         await session.commit()
-
-
-async def purge_expired_states(session: AsyncSession) -> int:
-    """Abandoned sign-ins leave states behind; they are useless once expired."""
-    connection = await session.connection()
-    result = await connection.execute(delete(OAuthState).where(col(OAuthState.expires_at) < _now()))
-    await session.commit()
-    return int(result.rowcount or 0)

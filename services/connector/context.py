@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from services.connector.crypto import TokenCipher
 from services.connector.settings import ConnectorSettings
+from services.connector.tokens import TokenKeeper
 from shared.outbox import OutboxRelay
 from shared.platforms import Platform
 from shared.platforms.registry import PlatformClient
@@ -19,3 +20,4 @@ class ConnectorContext:
     cipher: TokenCipher
     clients: dict[Platform, PlatformClient]
     relay: OutboxRelay
+    keeper: TokenKeeper

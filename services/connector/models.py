@@ -44,6 +44,16 @@ class Connection(SQLModel, table=True):
     updated_at: datetime = timestamp_field(default_factory=utcnow)
     token_refreshed_at: datetime = timestamp_field(default_factory=utcnow)
     last_synced_at: datetime | None = timestamp_field(default=None)
+    #: On-demand syncs are limited per connection (see ``sync_request_interval``).
+    last_sync_requested_at: datetime | None = timestamp_field(default=None)
+    #: Why the platform stopped accepting the tokens (``status == reauth_required``).
+    reauth_reason: str | None = Field(default=None, max_length=500)
+    #: When the client was told that an unrefreshable token is about to die.
+    expiry_warned_at: datetime | None = timestamp_field(default=None)
+    #: A refresh in progress elsewhere holds the lease: single-use refresh tokens must never be
+    #: spent twice, whatever the number of connector replicas.
+    refresh_lease_until: datetime | None = timestamp_field(default=None)
+    refresh_lease_owner: str | None = Field(default=None, max_length=64)
 
 
 class OAuthState(SQLModel, table=True):

@@ -25,6 +25,12 @@ class ConnectionPublic(BaseModel):
     last_synced_at: datetime | None
     token_health: str
     token_expires_at: datetime | None
+    reauth_reason: str | None = None
+
+
+class SyncAccepted(BaseModel):
+    connection_id: uuid.UUID
+    requested_at: datetime
 
 
 class AccessTokenGrant(BaseModel):

@@ -29,3 +29,7 @@ class ConnectorSettings(ServiceSettings):
     #: Where the browser goes after a connection attempt (``?status=…&platform=…``).
     portal_redirect_url: str = "http://127.0.0.1:8000/api/portal/social/connect/result"
     state_ttl_seconds: int = Field(default=600, ge=60, le=3600)
+    #: A client may ask for a sync of one connection at most this often.
+    sync_request_interval_seconds: int = Field(default=3600, ge=0)
+    #: How often the token upkeep (scheduled refreshes, expiry warnings) runs.
+    upkeep_interval_seconds: float = Field(default=300, gt=0)

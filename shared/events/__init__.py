@@ -12,11 +12,12 @@ from shared.events.connections import (
     ConnectionEvent,
     ConnectionRemoved,
     ReauthorizationRequired,
+    TokenExpiringSoon,
     connection_event_adapter,
 )
 from shared.events.metrics import MetricsUpdated
 from shared.events.snapshots import AccountSnapshot, ContentItem
-from shared.events.syncs import SyncReason, SyncRequested
+from shared.events.syncs import SyncFailed, SyncReason, SyncRequested
 
 __all__ = [
     "AccountSnapshot",
@@ -27,7 +28,9 @@ __all__ = [
     "Event",
     "MetricsUpdated",
     "ReauthorizationRequired",
+    "SyncFailed",
     "SyncReason",
     "SyncRequested",
+    "TokenExpiringSoon",
     "connection_event_adapter",
 ]

@@ -45,8 +45,16 @@ class ReauthorizationRequired(_ConnectionEvent):
     reason: str
 
 
+class TokenExpiringSoon(_ConnectionEvent):
+    """The platform offers no way to extend this connection: ask the client to reconnect in time."""
+
+    type: Literal["connection.token_expiring"] = "connection.token_expiring"
+    expires_at: datetime
+    days_left: int
+
+
 ConnectionEvent = Annotated[
-    ConnectionEstablished | ConnectionRemoved | ReauthorizationRequired,
+    ConnectionEstablished | ConnectionRemoved | ReauthorizationRequired | TokenExpiringSoon,
     Field(discriminator="type"),
 ]
 connection_event_adapter: TypeAdapter[ConnectionEvent] = TypeAdapter(ConnectionEvent)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 from uuid import UUID
@@ -24,3 +25,22 @@ class SyncRequested(Event):
     reason: SyncReason
     #: Ask the platform for as much daily history as it gives (initial syncs).
     backfill: bool = False
+
+
+class SyncFailed(Event):
+    """A sync that did not produce a snapshot (topic ``ingestor.sync-failures.v1``).
+
+    ``error_class`` is one of the platform error classes (token_expired, reauth_required,
+    rate_limited, transient, permission_or_input); ``retry_at`` says when it will be tried again,
+    if it will.
+    """
+
+    type: Literal["sync.failed"] = "sync.failed"
+    sync_id: UUID
+    connection_id: UUID
+    client_id: str
+    platform: Platform
+    reason: SyncReason
+    error_class: str
+    message: str
+    retry_at: datetime | None = None

@@ -8,7 +8,7 @@ react correctly (refresh, reconnect, wait, retry, or record and skip).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from shared.events.snapshots import ContentItem
@@ -53,6 +53,20 @@ class TokenGrant:
     refresh_expires_in: int | None = None
     scopes: tuple[str, ...] = ()
     platform_user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RefreshPolicy:
+    """How a platform's tokens are kept alive (declared by each platform module).
+
+    ``with_access_token``: the access token itself buys a new one (Instagram's
+    ``ig_refresh_token``); otherwise a refresh token is needed, and a connection without one
+    dies when its access token does (LinkedIn outside the partner programme).
+    ``min_age``: the platform refuses to refresh younger tokens (Instagram: 24 h).
+    """
+
+    with_access_token: bool = False
+    min_age: timedelta = timedelta(0)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from shared.platforms.base import (
     ErrorClass,
     HistoryPoint,
     PlatformError,
+    RefreshPolicy,
     TokenGrant,
     engagement_rate,
     mean_rate,
@@ -83,6 +84,8 @@ class Settings(PlatformSettings):
 class InstagramClient:
     platform = PLATFORM
     supports_pkce = False
+    #: No refresh token: the long-lived token refreshes itself, once it is 24 h old.
+    refresh_policy = RefreshPolicy(with_access_token=True, min_age=timedelta(hours=24))
 
     def __init__(
         self, settings: Settings, client: httpx.AsyncClient, *, emulator_url: str | None = None

@@ -22,18 +22,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from emulator.settings import EmulatorSettings
 from services.connector.app import MIGRATIONS
-from services.connector.connections import (
-    ConnectError,
-    NotFound,
-    access_token,
-    complete_connect,
-    start_connect,
-    to_public,
-)
+from services.connector.connections import to_public
 from services.connector.crypto import TokenCipher
 from services.connector.models import Connection, ConnectionStatus, OAuthState
+from services.connector.oauth import ConnectError, complete_connect, start_connect
 from services.connector.schemas import ConnectionPublic
 from services.connector.settings import ConnectorSettings
+from services.connector.tokens import ConnectionGone, ReauthorizationNeeded, TokenKeeper
 from shared.db import create_engine, make_sessionmaker
 from shared.db.migrations import upgrade
 from shared.db.types import as_utc
@@ -169,16 +164,14 @@ async def test_complete_connect_stores_an_encrypted_connection_and_one_event(
     assert stored.access_token_ct.startswith("v1.test.")
     assert stored.refresh_token_ct is None
 
-    async with world.sessions() as session:
-        grant = await access_token(session, connection.id, world.cipher)
-    clear = grant.access_token
+    clear, expires_at = await lend(world, connection.id)
     assert clear.startswith("IGAA")
     assert clear not in stored.access_token_ct
     # The clear token is the one the platform accepts.
     assert (await world.emu.instagram.identity(clear)).username == "steady_creator"
-    assert grant.expires_at is not None
-    assert timedelta(seconds=LONG_TTL - 60) < grant.expires_at - datetime.now(UTC)
-    assert grant.expires_at - datetime.now(UTC) <= timedelta(seconds=LONG_TTL)
+    assert expires_at is not None
+    assert timedelta(seconds=LONG_TTL - 60) < expires_at - datetime.now(UTC)
+    assert expires_at - datetime.now(UTC) <= timedelta(seconds=LONG_TTL)
 
     assert await world.rows(OAuthState) == []  # the state was single-use
 
@@ -329,24 +322,23 @@ async def test_access_token_is_refused_for_unknown_or_inactive_connections(
     world: World,
 ) -> None:
     connection = await world.connect()
+    with pytest.raises(ConnectionGone):
+        await lend(world, uuid.UUID(int=0))
     async with world.sessions() as session:
-        with pytest.raises(NotFound):
-            await access_token(session, uuid.UUID(int=0), world.cipher)
         row = await session.get(Connection, connection.id)
         assert row is not None
         row.status = ConnectionStatus.REAUTH_REQUIRED
         session.add(row)
         await session.commit()
-        with pytest.raises(NotFound):
-            await access_token(session, connection.id, world.cipher)
+    with pytest.raises(ReauthorizationNeeded):
+        await lend(world, connection.id)
 
 
 async def test_public_view_carries_no_token(world: World) -> None:
     connection = await world.connect()
-    async with world.sessions() as session:
-        clear = (await access_token(session, connection.id, world.cipher)).access_token
+    clear, _ = await lend(world, connection.id)
 
-    public = to_public(connection)
+    public = to_public(connection, world.emu.instagram.refresh_policy)
     assert isinstance(public, ConnectionPublic)
     token_fields = {name for name in ConnectionPublic.model_fields if "token" in name}
     assert token_fields == {"token_health", "token_expires_at"}
@@ -358,3 +350,10 @@ async def test_public_view_carries_no_token(world: World) -> None:
     assert public.username == "steady_creator"
     assert public.token_health == "ok"
     assert public.token_expires_at is not None
+
+
+async def lend(world: World, connection_id: uuid.UUID) -> tuple[str, datetime | None]:
+    """Borrow the clear access token as the internal route does."""
+    keeper = TokenKeeper(world.sessions, world.cipher, {Platform.INSTAGRAM: world.emu.instagram})
+    connection = await keeper.lend(connection_id)
+    return keeper.decrypt_access(connection), as_utc(connection.access_expires_at)
