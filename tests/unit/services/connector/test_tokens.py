@@ -173,7 +173,6 @@ async def test_a_token_about_to_expire_is_refreshed_before_it_is_lent(vault: Vau
 
 
 async def test_upkeep_refreshes_warns_and_buries(vault: Vault) -> None:
-    keeper = vault.keeper()
     due = await vault.connect()
     await vault.set_expiry(due, timedelta(minutes=30))  # past half of a 2-hour life
 
