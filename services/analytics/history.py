@@ -13,7 +13,11 @@ from services.analytics.models import DailySnapshot, TrackedConnection
 from shared.db import upsert
 from shared.db.types import as_utc
 from shared.events import AccountSnapshot, ConnectionEvent, MetricsUpdated
-from shared.events.connections import ConnectionEstablished, ConnectionRemoved
+from shared.events.connections import (
+    ConnectionEstablished,
+    ConnectionRemoved,
+    ReauthorizationRequired,
+)
 
 #: Long enough for the widest growth window the API offers.
 SUMMARY_WINDOW_DAYS = 31
@@ -49,7 +53,7 @@ async def apply_connection_event(session: AsyncSession, event: ConnectionEvent) 
             },
             conflict=["connection_id"],
         )
-    else:
+    elif isinstance(event, ConnectionRemoved | ReauthorizationRequired):
         tracked = await session.get(TrackedConnection, event.connection_id)
         if tracked is not None:
             tracked.status = (

@@ -16,6 +16,8 @@ from shared.db import upsert
 from shared.events import (
     ConnectionEstablished,
     ConnectionEvent,
+    ConnectionRemoved,
+    ReauthorizationRequired,
     SyncReason,
     SyncRequested,
     connection_event_adapter,
@@ -49,7 +51,8 @@ def register(context: IngestorContext) -> None:
                     },
                     conflict=["connection_id"],
                 )
-            else:
+            elif isinstance(event, ConnectionRemoved | ReauthorizationRequired):
+                # Nothing to sync until the client reconnects (a new "established" revives it).
                 known = await session.get(KnownConnection, event.connection_id)
                 if known is not None:
                     known.active = False

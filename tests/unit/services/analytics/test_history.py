@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
-from services.analytics.history import supersedes
-from services.analytics.models import DailySnapshot
-from shared.events import AccountSnapshot
+from services.analytics.app import MIGRATIONS
+from services.analytics.history import apply_connection_event, supersedes
+from services.analytics.models import DailySnapshot, TrackedConnection
+from shared.db import create_engine, make_sessionmaker
+from shared.db.migrations import upgrade
+from shared.events import (
+    AccountSnapshot,
+    ConnectionEstablished,
+    ReauthorizationRequired,
+    TokenExpiringSoon,
+)
 from shared.platforms import Platform
 
 CONNECTION_ID = uuid.uuid4()
@@ -92,3 +102,35 @@ def test_fetch_times_compare_as_instants_across_time_zones() -> None:
     # 08:30 at UTC+2 is 06:30 UTC: later.
     later = datetime(2026, 11, 20, 8, 30, tzinfo=timezone(timedelta(hours=2)))
     assert supersedes(incoming(backfill=False, fetched_at=later), existing)
+
+
+async def test_only_removal_and_reauthorization_change_a_tracked_status(tmp_path: Path) -> None:
+    """An expiry warning is news for the client, not a change of the connection's state."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'analytics.db'}"
+    await asyncio.to_thread(upgrade, MIGRATIONS, url)
+    engine = create_engine(url)
+    sessions = make_sessionmaker(engine)
+    connection_id = uuid.uuid4()
+    common = {"connection_id": connection_id, "client_id": "c", "platform": Platform.LINKEDIN}
+    try:
+        async with sessions() as session:
+            await apply_connection_event(
+                session,
+                ConnectionEstablished(
+                    **common,
+                    platform_user_id="u",
+                    username="n",
+                    connected_at=datetime.now(UTC),
+                ),
+            )
+            await apply_connection_event(
+                session,
+                TokenExpiringSoon(**common, expires_at=datetime.now(UTC), days_left=3),
+            )
+            tracked = await session.get(TrackedConnection, connection_id)
+            assert tracked is not None and tracked.status == "active"
+            await apply_connection_event(session, ReauthorizationRequired(**common, reason="x"))
+            await session.refresh(tracked)
+            assert tracked.status == "reauth_required"
+    finally:
+        await engine.dispose()
