@@ -22,6 +22,9 @@ Classifier = Callable[[httpx.Response], PlatformError]
 Observer = Callable[[httpx.Response], None]
 #: Runs before every request; raises a PlatformError to refuse sending (e.g. usage near 100 %).
 Gate = Callable[[], None]
+#: Looks into a 2xx answer for an error some platforms put there (TikTok's envelope); the
+#: error it returns is raised — and retried like any other when it is transient.
+Inspector = Callable[[httpx.Response], PlatformError | None]
 
 
 def _retryable(error: BaseException) -> bool:
@@ -42,6 +45,7 @@ class PlatformHttp:
         timeout_seconds: float = 20.0,
         observe: Observer | None = None,
         gate: Gate | None = None,
+        inspect: Inspector | None = None,
     ) -> None:
         self.platform = platform
         self.client = client
@@ -52,6 +56,7 @@ class PlatformHttp:
         self.calls = 0
         self.observe = observe
         self.gate = gate
+        self.inspect = inspect
 
     async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         async for attempt in AsyncRetrying(
@@ -93,9 +98,12 @@ class PlatformHttp:
                 ) from error
         if self.observe is not None:
             self.observe(response)
-        if response.is_success:
-            return response
-        raise self.classify(response)
+        if not response.is_success:
+            raise self.classify(response)
+        refusal = self.inspect(response) if self.inspect is not None else None
+        if refusal is not None:
+            raise refusal
+        return response
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:
