@@ -27,7 +27,7 @@ from services.connector.schemas import (
     ConnectStart,
     SyncAccepted,
 )
-from services.connector.tokens import ConnectionGone, ReauthorizationNeeded, policy_of
+from services.connector.tokens import ConnectionGone, ReauthorizationNeeded
 from shared.auth import AdminDep, ClientDep, ServiceDep
 from shared.db.types import as_utc
 from shared.logging import get_logger
@@ -63,7 +63,7 @@ def _platform(name: str, context: ConnectorContext) -> Platform:
 
 def _public(connection: Connection, context: ConnectorContext) -> ConnectionPublic:
     client = context.clients.get(Platform(connection.platform))
-    policy = policy_of(client) if client is not None else RefreshPolicy()
+    policy = client.refresh_policy if client is not None else RefreshPolicy()
     return connections.to_public(connection, policy)
 
 

@@ -53,11 +53,6 @@ def aad(connection_id: uuid.UUID, field: str) -> str:
     return f"connection:{connection_id}:{field}"
 
 
-def policy_of(client: PlatformClient) -> RefreshPolicy:
-    policy: RefreshPolicy = getattr(client, "refresh_policy", RefreshPolicy())
-    return policy
-
-
 def store_grant(
     connection: Connection, grant: TokenGrant, cipher: TokenCipher, now: datetime
 ) -> None:

@@ -19,7 +19,6 @@ from services.connector.tokens import (
     ReauthorizationNeeded,
     TokenKeeper,
     mark_reauth_required,
-    policy_of,
 )
 from shared import outbox
 from shared.db.types import as_utc, utcnow
@@ -57,7 +56,7 @@ async def keep_tokens_alive(keeper: TokenKeeper) -> dict[str, int]:
             client = keeper.clients.get(Platform(connection.platform))
             if client is None:
                 continue
-            policy = policy_of(client)
+            policy = client.refresh_policy
             expires_at = as_utc(connection.access_expires_at)
             has_refresh = connection.refresh_token_ct is not None
             if lifecycle.is_dead(

@@ -45,6 +45,7 @@ from shared.platforms.base import (
     ErrorClass,
     HistoryPoint,
     PlatformError,
+    RefreshPolicy,
     TokenGrant,
     engagement_rate,
     mean_rate,
@@ -259,6 +260,8 @@ class FacebookPagesClient:
     platform = PLATFORM
     #: Facebook Login's PKCE support is limited to some flows; the web flow here does not use it.
     supports_pkce = False
+    #: The Page token never expires; the stored user token (as refresh token) re-derives it.
+    refresh_policy = RefreshPolicy()
 
     def __init__(
         self, settings: Settings, client: httpx.AsyncClient, *, emulator_url: str | None = None

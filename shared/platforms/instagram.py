@@ -269,8 +269,11 @@ class InstagramClient:
                 body = await self._get(f"{media_id}/insights", token, {"metric": ",".join(names)})
                 return insight_values(body)
 
+            # Which metrics a post supports depends on its type (reel, carousel, …): remember
+            # refusals per account *and type*, so one odd post cannot blacklist the rest.
+            kind = item.get("media_product_type") or item.get("media_type") or "post"
             values, missing = await fetch_metrics(
-                MEDIA_METRICS, one, account=account, memory=self.refused
+                MEDIA_METRICS, one, account=f"{account}:{kind}", memory=self.refused
             )
             insights[media_id] = values
             refused.update(missing)

@@ -34,6 +34,7 @@ from shared.platforms.base import (
     ErrorClass,
     HistoryPoint,
     PlatformError,
+    RefreshPolicy,
     TokenGrant,
     mean_rate,
 )
@@ -86,6 +87,8 @@ class Settings(PlatformSettings):
 class InstagramFacebookClient:
     platform = PLATFORM
     supports_pkce = False
+    #: The long-lived user token is re-exchanged with itself (``fb_exchange_token``).
+    refresh_policy = RefreshPolicy(with_access_token=True)
 
     def __init__(
         self, settings: Settings, client: httpx.AsyncClient, *, emulator_url: str | None = None

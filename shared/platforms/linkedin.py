@@ -43,6 +43,7 @@ from shared.platforms.base import (
     ErrorClass,
     HistoryPoint,
     PlatformError,
+    RefreshPolicy,
     TokenGrant,
     engagement_rate,
     mean_rate,
@@ -108,6 +109,8 @@ class Settings(PlatformSettings):
 class LinkedInClient:
     platform = PLATFORM
     supports_pkce = False
+    #: Refreshable only with a partner-programme refresh token; otherwise dies at 60 days.
+    refresh_policy = RefreshPolicy()
 
     def __init__(
         self, settings: Settings, client: httpx.AsyncClient, *, emulator_url: str | None = None

@@ -13,7 +13,9 @@ from shared.platforms import Platform
 from shared.platforms.base import ErrorClass, PlatformError
 from shared.platforms.http import retry_after_seconds
 
-_RATE_LIMIT_CODES = {4, 17, 32, 341, 613}
+#: 4 app, 17 user, 32 Page, 341/613 call-rate limits; 80000–80014 Business Use Case throttling
+#: (80001 Pages, 80002 Instagram, …), whose wait is in X-Business-Use-Case-Usage.
+_RATE_LIMIT_CODES = {4, 17, 32, 341, 613, *range(80000, 80015)}
 _TRANSIENT_CODES = {1, 2}
 _EXPIRED_SUBCODE = 463
 #: Without a hint from Meta, wait this long after a rate-limit answer.

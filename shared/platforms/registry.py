@@ -20,7 +20,7 @@ import httpx
 
 from shared.events.snapshots import SnapshotMetrics
 from shared.platforms import Platform
-from shared.platforms.base import AccountIdentity, HistoryPoint, TokenGrant
+from shared.platforms.base import AccountIdentity, HistoryPoint, RefreshPolicy, TokenGrant
 from shared.settings import refuse_placeholder_secrets
 
 MODULES: dict[Platform, str] = {
@@ -37,6 +37,8 @@ class PlatformClient(Protocol):
     platform: Platform
     #: Whether authorization uses PKCE (S256); the connector then keeps the verifier.
     supports_pkce: bool
+    #: How the connector keeps this platform's tokens alive.
+    refresh_policy: RefreshPolicy
 
     def authorization_url(
         self, *, state: str, redirect_uri: str, code_challenge: str | None = None

@@ -45,6 +45,7 @@ from shared.platforms.base import (
     ErrorClass,
     HistoryPoint,
     PlatformError,
+    RefreshPolicy,
     TokenGrant,
     engagement_rate,
     mean_rate,
@@ -137,6 +138,8 @@ Call = Callable[[Sequence[str]], Awaitable[tuple[Objects, Objects]]]
 class XClient:
     platform = PLATFORM
     supports_pkce = True
+    #: 2-hour access tokens; single-use refresh tokens that rotate on every refresh.
+    refresh_policy = RefreshPolicy()
 
     def __init__(
         self, settings: Settings, client: httpx.AsyncClient, *, emulator_url: str | None = None

@@ -44,6 +44,7 @@ from shared.platforms.base import (
     ErrorClass,
     HistoryPoint,
     PlatformError,
+    RefreshPolicy,
     TokenGrant,
     engagement_rate,
     mean_rate,
@@ -198,6 +199,8 @@ def _status_error(response: httpx.Response, default_wait: float) -> PlatformErro
 class YouTubeClient:
     platform = PLATFORM
     supports_pkce = True
+    #: Google refresh tokens do not rotate; an answer without one keeps the stored one.
+    refresh_policy = RefreshPolicy()
 
     def __init__(
         self,
