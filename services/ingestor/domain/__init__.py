@@ -1,0 +1,1 @@
+"""The ingestor's decisions as plain functions: backfill arithmetic, retry timing, schedule."""
