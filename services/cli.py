@@ -97,6 +97,32 @@ def _reencrypt(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _ingestor_job(job: str, **kwargs: object) -> int:
+    """Run one of the ingestor's scheduled jobs once (Kubernetes CronJobs call these)."""
+    from services.ingestor import jobs
+    from services.ingestor.settings import IngestorSettings
+    from shared.logging import configure_logging
+    from shared.service import Runtime
+
+    settings = IngestorSettings()
+    configure_logging("ingestor", level=settings.common.log_level, json=settings.common.json_logs)
+
+    async def run() -> int:
+        runtime = Runtime.build(settings)
+        await runtime.broker.start()
+        try:
+            if job == "sync-daily":
+                return await jobs.request_daily_syncs(runtime, force=bool(kwargs.get("force")))
+            return await jobs.purge_raw_responses(runtime, settings.raw_retention_days)
+        finally:
+            await runtime.broker.stop()
+            await runtime.engine.dispose()
+
+    count = asyncio.run(run())
+    print(f"{job}: {count}", file=sys.stderr)
+    return 0
+
+
 def _topics(_args: argparse.Namespace) -> int:
     from shared.messaging.broker import ensure_topics
     from shared.messaging.topics import all_topics
@@ -146,6 +172,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="re-encrypt every stored token under the primary key (after a key rotation)",
     )
     reencrypt.set_defaults(func=_reencrypt)
+
+    daily = sub.add_parser(
+        "sync-daily",
+        help="request today's sync of every active connection (once per day; the 03:00 CronJob)",
+    )
+    daily.add_argument("--force", action="store_true", help="even if today's run happened")
+    daily.set_defaults(func=lambda a: _ingestor_job("sync-daily", force=a.force))
+
+    purge = sub.add_parser(
+        "purge-raw-responses", help="delete raw platform answers older than the retention"
+    )
+    purge.set_defaults(func=lambda _a: _ingestor_job("purge-raw-responses"))
 
     topics = sub.add_parser("topics", help="create the Kafka topics (idempotent)")
     topics.set_defaults(func=_topics)

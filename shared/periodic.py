@@ -1,7 +1,9 @@
-"""A background task that runs a coroutine every ``interval`` seconds until stopped.
+"""A background task that runs a coroutine again and again until stopped.
 
-For housekeeping inside a service process (purging expired rows and the like); a failure is
-logged and retried at the next tick, never fatal to the service.
+For scheduled work inside a service process (housekeeping, token upkeep, a daily trigger); a
+failure is logged and the job runs again at its next time, never fatal to the service.
+``interval`` is seconds, or a function giving the seconds until the next run (e.g. "until
+03:00 UTC"); ``wait_first`` waits one interval before the first run.
 """
 
 from __future__ import annotations
@@ -16,13 +18,26 @@ log = get_logger(__name__)
 
 
 class Periodic:
-    def __init__(self, name: str, interval: float, job: Callable[[], Awaitable[object]]) -> None:
+    def __init__(
+        self,
+        name: str,
+        interval: float | Callable[[], float],
+        job: Callable[[], Awaitable[object]],
+        *,
+        wait_first: bool = False,
+    ) -> None:
         self.name = name
         self.interval = interval
         self.job = job
+        self.wait_first = wait_first
         self._task: asyncio.Task[None] | None = None
 
+    def _delay(self) -> float:
+        return max(0.0, self.interval() if callable(self.interval) else self.interval)
+
     async def _run(self) -> None:
+        if self.wait_first:
+            await asyncio.sleep(self._delay())
         while True:
             try:
                 await self.job()
@@ -30,7 +45,7 @@ class Periodic:
                 raise
             except Exception as error:
                 log.warning("periodic job failed", job=self.name, error=str(error)[:300])
-            await asyncio.sleep(self.interval)
+            await asyncio.sleep(self._delay())
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=self.name)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+import zlib
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -13,7 +15,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.ingestor.context import IngestorContext
-from services.ingestor.models import SyncRun
+from services.ingestor.models import RawResponse, SyncRun
 from shared.auth import AdminDep
 from shared.db.types import as_utc
 
@@ -33,11 +35,27 @@ class SyncRunPublic(BaseModel):
     platform: str
     reason: str
     status: str
+    attempt: int
+    not_before: datetime | None
     error_class: str | None
     error: str | None
+    api_calls: int
     snapshots: int
     started_at: datetime
     finished_at: datetime | None
+
+
+class RawAnswer(BaseModel):
+    method: str
+    url: str
+    status: int
+    body: str
+
+
+class RawSync(BaseModel):
+    sync_id: uuid.UUID
+    fetched_at: datetime
+    answers: list[RawAnswer]
 
 
 admin = APIRouter(prefix="/api/admin/social", tags=["admin"])
@@ -56,9 +74,32 @@ async def list_syncs(
     runs = (await session.exec(query)).all()
     return [
         SyncRunPublic(
-            **run.model_dump(exclude={"started_at", "finished_at"}),
+            **run.model_dump(exclude={"started_at", "finished_at", "not_before"}),
             started_at=as_utc(run.started_at) or run.started_at,
             finished_at=as_utc(run.finished_at),
+            not_before=as_utc(run.not_before),
         )
         for run in runs
+    ]
+
+
+@admin.get("/syncs/raw", response_model=list[RawSync])
+async def raw_answers(
+    _admin: AdminDep, session: SessionDep, connection_id: uuid.UUID, day: date
+) -> list[RawSync]:
+    """The platform's raw answers for one connection and day (kept 30 days; tokens redacted)."""
+    rows = (
+        await session.exec(
+            select(RawResponse)
+            .where(RawResponse.connection_id == connection_id, RawResponse.day == day)
+            .order_by(col(RawResponse.fetched_at))
+        )
+    ).all()
+    return [
+        RawSync(
+            sync_id=row.sync_id,
+            fetched_at=as_utc(row.fetched_at) or row.fetched_at,
+            answers=[RawAnswer(**answer) for answer in json.loads(zlib.decompress(row.body))],
+        )
+        for row in rows
     ]

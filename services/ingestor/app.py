@@ -7,33 +7,68 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
-from services.ingestor import api, handlers
+from services.ingestor import api, handlers, jobs
 from services.ingestor.connector_client import ConnectorClient
 from services.ingestor.context import IngestorContext
 from services.ingestor.settings import IngestorSettings
+from services.ingestor.syncing import Syncer
+from shared.periodic import Periodic
 from shared.platforms.registry import build_clients
 from shared.service import Runtime, create_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+RAW_PURGE_SECONDS = 3600
 
 
 def create_app(settings: IngestorSettings | None = None) -> FastAPI:
     settings = settings or IngestorSettings()
     runtime = Runtime.build(settings)
     common = settings.common
-    platform_http = httpx.AsyncClient(timeout=httpx.Timeout(20.0, connect=5.0))
+    platform_http = httpx.AsyncClient(
+        timeout=httpx.Timeout(20.0, connect=5.0),
+        limits=httpx.Limits(max_connections=200, max_keepalive_connections=100),
+    )
     connector_http = httpx.AsyncClient(timeout=settings.connector_timeout_seconds)
-    context = IngestorContext(
-        settings=settings,
-        runtime=runtime,
-        connector=ConnectorClient(
+    syncer = Syncer(
+        build_clients(platform_http, emulator_url=common.platform_emulator_url),
+        ConnectorClient(
             connector_http, common.connector_url, common.auth.service_token.get_secret_value()
         ),
-        clients=build_clients(platform_http, emulator_url=common.platform_emulator_url),
+        backfill_days=settings.backfill_days,
     )
+    context = IngestorContext(settings=settings, runtime=runtime, syncer=syncer)
     handlers.register(context)
 
-    async def close_clients() -> None:
+    async def requeue() -> None:
+        await jobs.requeue_due(runtime)
+
+    async def purge() -> None:
+        await jobs.purge_raw_responses(runtime, settings.raw_retention_days)
+
+    async def daily() -> None:
+        await jobs.request_daily_syncs(runtime)
+
+    background = [
+        Periodic("ingestor-requeue", settings.deferred_poll_seconds, requeue),
+        Periodic("ingestor-raw-purge", RAW_PURGE_SECONDS, purge),
+    ]
+    if settings.scheduler_enabled:
+        background.append(
+            Periodic(
+                "ingestor-daily-sync",
+                lambda: jobs.seconds_until_daily_run(settings),
+                daily,
+                wait_first=True,
+            )
+        )
+
+    async def start_background() -> None:
+        for job in background:
+            await job.start()
+
+    async def stop_background() -> None:
+        for job in background:
+            await job.stop()
         await platform_http.aclose()
         await connector_http.aclose()
 
@@ -41,7 +76,8 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
         runtime,
         title="Live Social Analytics — ingestor",
         routers=[api.admin],
-        on_shutdown=[close_clients],
+        on_startup=[start_background],
+        on_shutdown=[stop_background],
     )
     app.state.ingestor = context
     return app

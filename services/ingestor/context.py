@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.ingestor.connector_client import ConnectorClient
 from services.ingestor.settings import IngestorSettings
-from shared.platforms import Platform
-from shared.platforms.registry import PlatformClient
+from services.ingestor.syncing import Syncer
 from shared.service import Runtime
 
 
@@ -15,5 +13,4 @@ from shared.service import Runtime
 class IngestorContext:
     settings: IngestorSettings
     runtime: Runtime
-    connector: ConnectorClient
-    clients: dict[Platform, PlatformClient]
+    syncer: Syncer

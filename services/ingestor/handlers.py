@@ -1,23 +1,32 @@
 """The ingestor's Kafka subscribers.
 
-* connection events → keep the list of connections to sync; a new connection gets its initial sync
-  (requested over Kafka, so any replica of the group may take it);
-* sync requests → fetch, publish the snapshot on the platform's topic, record the run.
+* connection events → keep the list of connections to sync; a new connection gets its initial
+  sync with backfill (requested over Kafka, so any replica of the group may take it);
+* sync requests → fetch, publish the day's snapshot (and backfilled days) on the platform's
+  topic, keep the raw answers, record the run. A failure is recorded and published on
+  ``ingestor.sync-failures.v1``; what time can fix (rate limits, quotas, transient errors) is
+  parked and re-published when due (``jobs.requeue_due``) — the consumer never sleeps on it, so
+  one struggling connection or platform never holds up the others.
 """
 
 from __future__ import annotations
 
+import json
+import zlib
 from datetime import UTC, datetime
 
+from services.ingestor.connector_client import ConnectionGone
 from services.ingestor.context import IngestorContext
-from services.ingestor.models import KnownConnection, SyncRun
-from services.ingestor.sync import build_snapshot
+from services.ingestor.domain.retry import next_attempt
+from services.ingestor.models import KnownConnection, RawResponse, SyncRun, SyncStatus
+from services.ingestor.syncing import SyncResult
 from shared.db import upsert
 from shared.events import (
     ConnectionEstablished,
     ConnectionEvent,
     ConnectionRemoved,
     ReauthorizationRequired,
+    SyncFailed,
     SyncReason,
     SyncRequested,
     connection_event_adapter,
@@ -28,6 +37,7 @@ from shared.messaging.consumer import subscribe
 from shared.platforms.base import PlatformError
 
 log = get_logger(__name__)
+_DONE = {SyncStatus.SUCCEEDED, SyncStatus.FAILED}
 
 
 def register(context: IngestorContext) -> None:
@@ -61,6 +71,8 @@ def register(context: IngestorContext) -> None:
             await session.commit()
         if isinstance(event, ConnectionEstablished):
             request = SyncRequested(
+                # One initial sync per connection event, however often the event is delivered.
+                sync_id=event.event_id,
                 connection_id=event.connection_id,
                 client_id=event.client_id,
                 platform=event.platform,
@@ -73,55 +85,113 @@ def register(context: IngestorContext) -> None:
 
     async def on_sync_requested(request: SyncRequested) -> None:
         async with runtime.sessions() as session:
-            run = await session.get(SyncRun, request.event_id)
-            if run is not None and run.status == "succeeded":
-                return  # a redelivery of a sync already done
+            run = await session.get(SyncRun, request.sync_id)
+            if run is not None and (run.status in _DONE or run.attempt > request.attempt):
+                return  # a redelivery of a sync already settled
             connection = await session.get(KnownConnection, request.connection_id)
             if connection is None or not connection.active:
                 log.info(
                     "sync skipped: connection not active", connection_id=str(request.connection_id)
                 )
                 return
-            client = context.clients.get(request.platform)
             run = run or SyncRun(
-                id=request.event_id,
+                id=request.sync_id,
                 connection_id=request.connection_id,
+                client_id=request.client_id,
                 platform=request.platform.value,
                 reason=request.reason.value,
-                status="running",
+                backfill=request.backfill,
+                status=SyncStatus.RUNNING,
             )
-            try:
-                if client is None:
-                    raise LookupError(f"platform {request.platform} is not enabled")
-                token = await context.connector.access_token(
-                    request.connection_id, request.platform
-                )
-                data = await client.fetch_snapshot(token, account_id=connection.platform_user_id)
-            except PlatformError as failure:
-                run.status, run.error_class, run.error = (
-                    "failed",
-                    failure.error_class,
-                    failure.message[:1000],
-                )
-                run.finished_at = datetime.now(UTC)
-                session.add(run)
-                await session.commit()
-                log.warning(
-                    "sync failed",
-                    connection_id=str(request.connection_id),
-                    error_class=failure.error_class,
-                )
-                return
-            snapshot = build_snapshot(request, connection, data, fetched_at=datetime.now(UTC))
+            run.status, run.attempt, run.not_before = SyncStatus.RUNNING, request.attempt, None
+            session.add(run)
+            await session.commit()
+        try:
+            result = await context.syncer.run(request, connection)
+        except ConnectionGone:
+            await _settle(run, SyncStatus.FAILED, error="the connection was removed")
+            return
+        except PlatformError as failure:
+            await _failed(request, run, failure)
+            return
+        for snapshot in result.snapshots:
             await runtime.publisher.publish(
                 topics.snapshots(request.platform), snapshot, key=str(request.connection_id)
             )
-            run.status, run.snapshots, run.finished_at = "succeeded", 1, datetime.now(UTC)
-            session.add(run)
+        await _succeeded(request, run, result)
+
+    async def _succeeded(request: SyncRequested, run: SyncRun, result: SyncResult) -> None:
+        async with runtime.sessions() as session:
+            run = await session.merge(run)
+            run.status, run.finished_at = SyncStatus.SUCCEEDED, datetime.now(UTC)
+            run.snapshots, run.api_calls = len(result.snapshots), len(result.raw)
+            run.error_class = run.error = None
+            if context.settings.keep_raw_responses and result.raw:
+                session.add(
+                    RawResponse(
+                        connection_id=request.connection_id,
+                        sync_id=request.sync_id,
+                        day=result.snapshots[0].snapshot_date,
+                        body=zlib.compress(json.dumps(result.raw).encode()),
+                    )
+                )
             await session.commit()
-            log.info(
-                "sync done", connection_id=str(request.connection_id), followers=data.followers
-            )
+        log.info(
+            "sync done",
+            connection_id=str(request.connection_id),
+            platform=request.platform.value,
+            snapshots=len(result.snapshots),
+        )
+
+    async def _failed(request: SyncRequested, run: SyncRun, failure: PlatformError) -> None:
+        now = datetime.now(UTC)
+        retry_at = next_attempt(
+            failure.error_class, attempt=request.attempt, now=now, retry_after=failure.retry_after
+        )
+        await _settle(
+            run,
+            SyncStatus.DEFERRED if retry_at else SyncStatus.FAILED,
+            error=failure.message,
+            error_class=failure.error_class.value,
+            not_before=retry_at,
+        )
+        await runtime.publisher.publish(
+            topics.SYNC_FAILURES,
+            SyncFailed(
+                sync_id=request.sync_id,
+                connection_id=request.connection_id,
+                client_id=request.client_id,
+                platform=request.platform,
+                reason=request.reason,
+                error_class=failure.error_class.value,
+                message=failure.message[:500],
+                retry_at=retry_at,
+            ),
+            key=str(request.connection_id),
+        )
+        log.warning(
+            "sync failed",
+            connection_id=str(request.connection_id),
+            platform=request.platform.value,
+            error_class=failure.error_class.value,
+            attempt=request.attempt,
+            retry_at=retry_at.isoformat() if retry_at else None,
+        )
+
+    async def _settle(
+        run: SyncRun,
+        status: str,
+        *,
+        error: str,
+        error_class: str | None = None,
+        not_before: datetime | None = None,
+    ) -> None:
+        async with runtime.sessions() as session:
+            run = await session.merge(run)
+            run.status, run.error, run.error_class = status, error[:1000], error_class
+            run.not_before = not_before
+            run.finished_at = None if status == SyncStatus.DEFERRED else datetime.now(UTC)
+            await session.commit()
 
     subscribe(
         runtime.broker,

@@ -1,10 +1,11 @@
-"""The ingestor's tables: the connections it syncs, and a record of every sync."""
+"""The ingestor's tables: the connections it syncs, every sync, and the daily trigger's claims."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
+from sqlalchemy import Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared.db.types import timestamp_field, utcnow
@@ -24,17 +25,56 @@ class KnownConnection(SQLModel, table=True):
     updated_at: datetime = timestamp_field(default_factory=utcnow)
 
 
+class SyncStatus:
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    DEFERRED = "deferred"  # waiting for ``not_before`` (rate limit, quota, transient failure)
+    REQUEUED = "requeued"  # re-published for its next attempt
+    FAILED = "failed"  # given up: needs a person (permission, dead token) or too many tries
+
+
 class SyncRun(SQLModel, table=True):
+    """One sync, across its attempts (keyed by the request's ``sync_id``)."""
+
     __tablename__ = "sync_runs"
 
-    id: uuid.UUID = Field(primary_key=True)  # the SyncRequested event id: redelivery-safe
+    id: uuid.UUID = Field(primary_key=True)
     connection_id: uuid.UUID = Field(index=True)
+    client_id: str = Field(default="", max_length=128)
     platform: str = Field(max_length=32)
     reason: str = Field(max_length=32)
-    status: str = Field(max_length=16)  # running | succeeded | failed
+    backfill: bool = False
+    status: str = Field(max_length=16, index=True)
+    attempt: int = 1
+    not_before: datetime | None = timestamp_field(default=None, index=True)
     error_class: str | None = Field(default=None, max_length=32)
     error: str | None = Field(default=None, max_length=1000)
     api_calls: int = 0
     snapshots: int = 0
     started_at: datetime = timestamp_field(default_factory=utcnow)
     finished_at: datetime | None = timestamp_field(default=None)
+
+
+class ScheduleClaim(SQLModel, table=True):
+    """One row per scheduled job and day: whichever replica inserts it runs the job."""
+
+    __tablename__ = "schedule_claims"
+    __table_args__ = (UniqueConstraint("job", "day", name="uq_schedule_claims_job_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=64)
+    day: date
+    claimed_at: datetime = timestamp_field(default_factory=utcnow)
+
+
+class RawResponse(SQLModel, table=True):
+    """The platform's raw answers of one sync, kept 30 days for debugging (zlib-compressed JSON)."""
+
+    __tablename__ = "raw_responses"
+
+    id: int | None = Field(default=None, primary_key=True)
+    connection_id: uuid.UUID = Field(index=True)
+    sync_id: uuid.UUID
+    day: date = Field(index=True)
+    fetched_at: datetime = timestamp_field(default_factory=utcnow, index=True)
+    body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from typing import ClassVar
 
 from pydantic import Field
@@ -18,3 +19,15 @@ class IngestorSettings(ServiceSettings):
     #: Sync requests handled at once by one replica (replicas add up through the consumer group).
     sync_concurrency: int = Field(default=8, ge=1, le=256)
     connector_timeout_seconds: float = 10.0
+    #: How far back an initial sync asks the platform for daily history.
+    backfill_days: int = Field(default=365, ge=1, le=3 * 366)
+    #: The daily sync of every active connection (UTC).
+    daily_sync_at: time = time(3, 0)
+    #: Run the daily trigger in-process (``make run``); in Kubernetes a CronJob runs
+    #: ``lsa sync-daily`` instead and this is off. Both are safe together: a day is claimed once.
+    scheduler_enabled: bool = True
+    #: How often parked (rate-limited / failed) syncs are checked for being due again.
+    deferred_poll_seconds: float = Field(default=15, gt=0)
+    #: Raw platform answers are kept this long for debugging.
+    raw_retention_days: int = Field(default=30, ge=1)
+    keep_raw_responses: bool = True

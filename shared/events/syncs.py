@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal
-from uuid import UUID
+from uuid import UUID, uuid4
+
+from pydantic import Field
 
 from shared.events.base import Event
 from shared.platforms import Platform
@@ -25,6 +27,9 @@ class SyncRequested(Event):
     reason: SyncReason
     #: Ask the platform for as much daily history as it gives (initial syncs).
     backfill: bool = False
+    #: One sync keeps its id across retries; ``attempt`` counts them (1 = first try).
+    sync_id: UUID = Field(default_factory=uuid4)
+    attempt: int = Field(default=1, ge=1)
 
 
 class SyncFailed(Event):
