@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Any
 
 from shared.events.snapshots import ContentItem
 from shared.platforms import Platform
@@ -103,3 +104,11 @@ def mean_rate(items: list[ContentItem]) -> float | None:
     """Account engagement rate: the mean of its recent items' rates."""
     rates = [i.engagement_rate for i in items if i.engagement_rate is not None]
     return round(sum(rates) / len(rates), 4) if rates else None
+
+
+def int_or_none(value: Any) -> int | None:
+    """``value`` as an int; None when absent or not a number (APIs send counts as strings too)."""
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None

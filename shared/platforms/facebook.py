@@ -2,7 +2,7 @@
 
 Facebook Login (the dialog, the code exchange and the long-lived ``fb_exchange_token`` exchange,
 ``/me/permissions``) is shared with :mod:`shared.platforms.instagram_facebook` through
-:class:`FacebookLogin`.
+:class:`FacebookLogin`, configured from :class:`FacebookLoginSettings`.
 
 The grant (a design decision, since Facebook has no refresh token):
 
@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -48,12 +49,20 @@ from shared.platforms.base import (
     RefreshPolicy,
     TokenGrant,
     engagement_rate,
+    int_or_none,
     mean_rate,
 )
 from shared.platforms.config import PlatformSettings, via_emulator
 from shared.platforms.http import Classifier, PlatformHttp
-from shared.platforms.instagram import end_time_day, insight_values, int_or_none, parse_meta_time
-from shared.platforms.meta import classify
+from shared.platforms.meta import (
+    classify,
+    cursor_pages,
+    daily_insights_query,
+    end_time_day,
+    insight_values,
+    parse_meta_time,
+    utc_midnight,
+)
 from shared.platforms.resilience import RefusedMetrics, fetch_metrics
 
 PLATFORM = Platform.FACEBOOK
@@ -81,8 +90,8 @@ ENGAGEMENT_FORMULA = (
 )
 
 
-class Settings(PlatformSettings):
-    model_config = SettingsConfigDict(env_prefix="LSA_FACEBOOK_", extra="ignore")
+class FacebookLoginSettings(PlatformSettings):
+    """The Facebook app and endpoints of every client logging in with Facebook Login."""
 
     client_id: str = "lsa-dev-facebook-app"
     client_secret: SecretStr = SecretStr(DEV_CLIENT_SECRET)
@@ -90,6 +99,12 @@ class Settings(PlatformSettings):
     www_url: str = "https://www.facebook.com"
     graph_url: str = "https://graph.facebook.com"
     api_version: str = "v23.0"
+    scopes: str
+
+
+class Settings(FacebookLoginSettings):
+    model_config = SettingsConfigDict(env_prefix="LSA_FACEBOOK_", extra="ignore")
+
     scopes: str = "pages_show_list,pages_read_engagement,read_insights"
     #: Meta's platform limit is 200 calls x daily active users per rolling hour per app (user
     #: tokens), and Page-token calls count against the Page's Business Use Case budget
@@ -133,6 +148,15 @@ def reauth_when_expired(error: PlatformError) -> PlatformError:
         status=error.status,
         code=error.code,
     )
+
+
+@dataclass(frozen=True)
+class UserToken:
+    """A long-lived user token, its lifetime, and the permissions the person granted."""
+
+    token: str
+    expires_in: int | None
+    scopes: tuple[str, ...]
 
 
 class FacebookLogin:
@@ -187,6 +211,13 @@ class FacebookLogin:
         )
         return await self.exchange(_access_token(short))
 
+    async def connect(self, *, code: str, redirect_uri: str) -> UserToken:
+        """The code → a long-lived user token, with what the person actually granted."""
+        user = await self.long_lived_token(code=code, redirect_uri=redirect_uri)
+        token = str(user["access_token"])
+        scopes = await self.granted_scopes(token)
+        return UserToken(token, int_or_none(user.get("expires_in")), scopes)
+
     async def exchange(self, user_token: str) -> dict[str, Any]:
         """``fb_exchange_token``: a long-lived user token (re-exchangeable while valid ⚠)."""
         body = await self.http.json(
@@ -233,26 +264,20 @@ def _access_token(body: Any) -> str:
 
 
 def login_for(
-    http: PlatformHttp,
-    *,
-    client_id: str,
-    client_secret: SecretStr,
-    www_url: str,
-    graph_url: str,
-    api_version: str,
-    scopes: str,
-    emulator_url: str | None,
+    http: PlatformHttp, settings: FacebookLoginSettings, *, emulator_url: str | None
 ) -> FacebookLogin:
     """A :class:`FacebookLogin` with its URLs rerouted through the emulator when asked."""
-    dialog = via_emulator(f"{www_url.rstrip('/')}/{api_version}/dialog/oauth", emulator_url)
-    graph = via_emulator(graph_url, emulator_url).rstrip("/")
+    version = settings.api_version
+    www = settings.www_url.rstrip("/")
+    dialog = via_emulator(f"{www}/{version}/dialog/oauth", emulator_url)
+    graph = via_emulator(settings.graph_url, emulator_url).rstrip("/")
     return FacebookLogin(
         http,
-        client_id=client_id,
-        client_secret=client_secret,
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
         dialog_url=dialog,
-        graph=f"{graph}/{api_version}",
-        scopes=scopes,
+        graph=f"{graph}/{version}",
+        scopes=settings.scopes,
     )
 
 
@@ -267,24 +292,10 @@ class FacebookPagesClient:
         self, settings: Settings, client: httpx.AsyncClient, *, emulator_url: str | None = None
     ) -> None:
         self.settings = settings
-        self.http = PlatformHttp(
-            PLATFORM,
-            client,
-            graph_classifier(PLATFORM),
-            requests_per_minute=settings.requests_per_minute,
-            max_retries=settings.max_retries,
-            timeout_seconds=settings.timeout_seconds,
+        self.http = PlatformHttp.from_settings(
+            PLATFORM, client, graph_classifier(PLATFORM), settings
         )
-        self.login = login_for(
-            self.http,
-            client_id=settings.client_id,
-            client_secret=settings.client_secret,
-            www_url=settings.www_url,
-            graph_url=settings.graph_url,
-            api_version=settings.api_version,
-            scopes=settings.scopes,
-            emulator_url=emulator_url,
-        )
+        self.login = login_for(self.http, settings, emulator_url=emulator_url)
         self.refused = RefusedMetrics()
         #: Seconds since the epoch; replaceable so tests can pin the insights windows.
         self.clock: Callable[[], float] = time.time
@@ -299,16 +310,14 @@ class FacebookPagesClient:
     async def exchange_code(
         self, *, code: str, redirect_uri: str, code_verifier: str | None = None
     ) -> TokenGrant:
-        user = await self.login.long_lived_token(code=code, redirect_uri=redirect_uri)
-        user_token = str(user["access_token"])
-        scopes = await self.login.granted_scopes(user_token)
-        page = await self._first_page(user_token)
+        user = await self.login.connect(code=code, redirect_uri=redirect_uri)
+        page = await self._first_page(user.token)
         return TokenGrant(
             access_token=str(page["access_token"]),
             expires_in=None,
-            refresh_token=user_token,
-            refresh_expires_in=int_or_none(user.get("expires_in")),
-            scopes=scopes,
+            refresh_token=user.token,
+            refresh_expires_in=user.expires_in,
+            scopes=user.scopes,
             platform_user_id=str(page["id"]),
         )
 
@@ -428,14 +437,12 @@ class FacebookPagesClient:
     async def _recent_posts(self, token: str, page: str) -> list[dict[str, Any]]:
         posts: list[dict[str, Any]] = []
         params: dict[str, Any] = {"fields": POST_FIELDS, "limit": self.settings.page_size}
-        for _ in range(self.settings.max_pages):
-            body = await self.login.get(f"{page}/posts", token, params)
+
+        async def page_of(query: dict[str, Any]) -> Any:
+            return await self.login.get(f"{page}/posts", token, query)
+
+        async for body in cursor_pages(page_of, params, self.settings.max_pages):
             posts.extend(p for p in body.get("data", []) if isinstance(p, dict))
-            paging = body.get("paging") or {}
-            after = (paging.get("cursors") or {}).get("after")
-            if not paging.get("next") or not after:
-                break
-            params = {**params, "after": after}
         return posts
 
     async def _series(
@@ -447,16 +454,8 @@ class FacebookPagesClient:
         until: datetime,
     ) -> dict[str, list[dict[str, Any]]]:
         async def series(wanted: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-            body = await self.login.get(
-                f"{page}/insights",
-                token,
-                {
-                    "metric": ",".join(wanted),
-                    "period": "day",
-                    "since": int(since.timestamp()),
-                    "until": int(until.timestamp()),
-                },
-            )
+            query = daily_insights_query(wanted, int(since.timestamp()), int(until.timestamp()))
+            body = await self.login.get(f"{page}/insights", token, query)
             return {
                 str(entry["name"]): list(entry.get("values") or [])
                 for entry in body.get("data", [])
@@ -474,17 +473,8 @@ class FacebookPagesClient:
         since = until - timedelta(days=1)
 
         async def latest(names: Sequence[str]) -> dict[str, int]:
-            body = await self.login.get(
-                f"{page}/insights",
-                token,
-                {
-                    "metric": ",".join(names),
-                    "period": "day",
-                    "since": int(since.timestamp()),
-                    "until": int(until.timestamp()),
-                },
-            )
-            return insight_values(body)
+            query = daily_insights_query(names, int(since.timestamp()), int(until.timestamp()))
+            return insight_values(await self.login.get(f"{page}/insights", token, query))
 
         return await fetch_metrics(
             PAGE_METRICS, latest, account=f"{page}:insights", memory=self.refused
@@ -495,11 +485,6 @@ def build(
     http: httpx.AsyncClient, *, emulator_url: str | None, settings: Settings | None = None
 ) -> FacebookPagesClient:
     return FacebookPagesClient(settings or Settings(), http, emulator_url=emulator_url)
-
-
-def utc_midnight(now: float) -> datetime:
-    """Start of the UTC day of ``now``: insights windows end there (whole days only)."""
-    return datetime.fromtimestamp(now, UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def summary_count(edge: Any) -> int | None:

@@ -14,8 +14,9 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from shared.platforms import Platform
+from shared.platforms import Platform, capture
 from shared.platforms.base import ErrorClass, PlatformError
+from shared.platforms.config import PlatformSettings
 
 Classifier = Callable[[httpx.Response], PlatformError]
 #: Sees every answer (e.g. to read usage headers).
@@ -58,6 +59,31 @@ class PlatformHttp:
         self.gate = gate
         self.inspect = inspect
 
+    @classmethod
+    def from_settings(
+        cls,
+        platform: Platform,
+        client: httpx.AsyncClient,
+        classify: Classifier,
+        settings: PlatformSettings,
+        *,
+        observe: Observer | None = None,
+        gate: Gate | None = None,
+        inspect: Inspector | None = None,
+    ) -> PlatformHttp:
+        """One with the rate limit, retries and timeout of a platform's settings."""
+        return cls(
+            platform,
+            client,
+            classify,
+            requests_per_minute=settings.requests_per_minute,
+            max_retries=settings.max_retries,
+            timeout_seconds=settings.timeout_seconds,
+            observe=observe,
+            gate=gate,
+            inspect=inspect,
+        )
+
     async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         async for attempt in AsyncRetrying(
             retry=retry_if_exception(_retryable),
@@ -96,6 +122,7 @@ class PlatformHttp:
                     ErrorClass.TRANSIENT,
                     f"connection failed: {type(error).__name__}",
                 ) from error
+        capture.record(response)
         if self.observe is not None:
             self.observe(response)
         if not response.is_success:

@@ -19,9 +19,10 @@ recent posts.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from typing import Any, Generic, Literal, TypeVar
 from urllib.parse import urlencode
 
 import httpx
@@ -38,11 +39,21 @@ from shared.platforms.base import (
     RefreshPolicy,
     TokenGrant,
     engagement_rate,
+    int_or_none,
     mean_rate,
 )
 from shared.platforms.config import PlatformSettings, via_emulator
 from shared.platforms.http import PlatformHttp
-from shared.platforms.meta import MetaUsage, classify
+from shared.platforms.meta import (
+    MetaUsage,
+    classify,
+    cursor_pages,
+    daily_insights_query,
+    end_time_day,
+    insight_values,
+    parse_meta_time,
+    utc_midnight,
+)
 from shared.platforms.resilience import RefusedMetrics, fetch_metrics
 
 PLATFORM = Platform.INSTAGRAM
@@ -53,6 +64,7 @@ MEDIA_FIELDS = (
 )
 MEDIA_METRICS = ("views", "reach", "saved", "shares")
 ACCOUNT_TOTALS = ("views", "reach", "accounts_engaged", "total_interactions", "profile_links_taps")
+HISTORY_METRICS = ("follower_count", "reach")
 HISTORY_DAYS = 30
 ENGAGEMENT_FORMULA = (
     "(likes + comments + saves + shares) / followers at fetch time * 100 per post "
@@ -61,7 +73,14 @@ ENGAGEMENT_FORMULA = (
 _KINDS = {"REELS": "reel", "STORY": "story", "VIDEO": "video", "CAROUSEL_ALBUM": "carousel"}
 
 
-class Settings(PlatformSettings):
+class InstagramDataSettings(PlatformSettings):
+    """What the settings of both Instagram logins have in common (the data side)."""
+
+    #: Posts whose insights are fetched per sync (one call each): the most recent ones.
+    insights_media_limit: int = 10
+
+
+class Settings(InstagramDataSettings):
     model_config = SettingsConfigDict(env_prefix="LSA_INSTAGRAM_", extra="ignore")
 
     client_id: str = "lsa-dev-instagram-app"
@@ -74,14 +93,156 @@ class Settings(PlatformSettings):
     #: Meta's business use-case limit (4800 x impressions per 24 h) is far higher; this keeps
     #: one replica polite and lets X-App-Usage stay low.
     requests_per_minute: int = 600
-    #: Posts whose insights are fetched per sync (one call each): the most recent ones.
-    insights_media_limit: int = 10
     #: ``instagram`` (Instagram Login, no Facebook Page needed) or ``facebook`` (Facebook Login:
     #: served by :mod:`shared.platforms.instagram_facebook`, configured by ``LSA_INSTAGRAM_FB_*``).
     login: Literal["instagram", "facebook"] = "instagram"
 
 
-class InstagramClient:
+S = TypeVar("S", bound=InstagramDataSettings)
+
+
+class InstagramGraphData(ABC, Generic[S]):
+    """Instagram's data (profile, media, insights, history), the same through both logins.
+
+    A login says how to GET a Graph API path (:meth:`_get`), where the profile and the media
+    are (:meth:`_profile`, :meth:`_media_edge`) and how far its history window reaches
+    (:meth:`_history_until`); fields, metrics, mapping and the refusal memory are common.
+    """
+
+    def __init__(self, settings: S) -> None:
+        self.settings = settings
+        self.refused = RefusedMetrics()
+        #: Seconds since the epoch; replaceable so tests can pin the insights windows.
+        self.clock: Callable[[], float] = time.time
+
+    @abstractmethod
+    async def _get(self, path: str, token: str, params: dict[str, Any] | None = None) -> Any:
+        """GET a Graph API path (``{node}/{edge}``) with the user's token."""
+
+    @abstractmethod
+    async def _profile(self, token: str, account_id: str) -> tuple[dict[str, Any], str]:
+        """The account's profile (its counters) and the node its insights are asked of."""
+
+    @abstractmethod
+    def _media_edge(self, node: str) -> str:
+        """The path listing the account's media."""
+
+    def _media_memory_key(self, node: str, item: dict[str, Any]) -> str:
+        """Which metrics a post supports depends on its type (reel, carousel, …): refusals are
+        remembered per account *and type*, so one odd post cannot blacklist the rest."""
+        kind = item.get("media_product_type") or item.get("media_type") or "post"
+        return f"{node}:{kind}"
+
+    def _history_until(self) -> int:
+        """The end of the history window (epoch seconds): the start of today (UTC)."""
+        return int(utc_midnight(self.clock()).timestamp())
+
+    async def fetch_snapshot(self, access_token: str, *, account_id: str) -> SnapshotMetrics:
+        profile, node = await self._profile(access_token, account_id)
+        followers = int_or_none(profile.get("followers_count"))
+        media = await self._recent_media(access_token, node)
+        insights, refused = await self._media_insights(access_token, node, media)
+        items = [media_item(m, followers, insights.get(str(m["id"]), {})) for m in media]
+        totals, refused_totals = await self._account_totals(access_token, node)
+        return SnapshotMetrics(
+            followers=followers,
+            following=int_or_none(profile.get("follows_count")),
+            posts=int_or_none(profile.get("media_count")),
+            engagement_rate=mean_rate(items),
+            reach=int_or_none(totals.get("reach")),
+            views=int_or_none(totals.get("views")),
+            engagement_formula=ENGAGEMENT_FORMULA,
+            platform_metrics={
+                k: float(v) for k, v in totals.items() if k not in ("reach", "views")
+            },
+            recent_items=items,
+            missing_metrics=sorted(
+                {f"media.{name}" for name in refused} | {f"account.{n}" for n in refused_totals}
+            ),
+        )
+
+    async def fetch_history(
+        self, access_token: str, *, account_id: str, days: int
+    ) -> list[HistoryPoint]:
+        """Daily new followers and reach for up to the last 30 days (Instagram keeps no more)."""
+        span = max(1, min(days, HISTORY_DAYS - 1))
+        until = self._history_until()
+        since = until - span * 86400
+
+        async def series(names: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+            query = daily_insights_query(names, since, until)
+            body = await self._get(f"{account_id}/insights", access_token, query)
+            return {entry["name"]: entry.get("values", []) for entry in body.get("data", [])}
+
+        found, _refused = await fetch_metrics(
+            HISTORY_METRICS, series, account=account_id, memory=self.refused
+        )
+        points: dict[date, dict[str, int]] = {}
+        for name, values in found.items():
+            for value in values:
+                day = end_time_day(value.get("end_time"))
+                number = int_or_none(value.get("value"))
+                if day is not None and number is not None:
+                    points.setdefault(day, {})[name] = number
+        return [
+            HistoryPoint(
+                day=day,
+                followers_gained=values.get("follower_count"),
+                metrics={"reach": float(values["reach"])} if "reach" in values else {},
+            )
+            for day, values in sorted(points.items())
+        ]
+
+    async def _recent_media(self, token: str, node: str) -> list[dict[str, Any]]:
+        media: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"fields": MEDIA_FIELDS, "limit": self.settings.page_size}
+
+        async def page_of(query: dict[str, Any]) -> Any:
+            return await self._get(self._media_edge(node), token, query)
+
+        async for page in cursor_pages(page_of, params, self.settings.max_pages):
+            media.extend(page.get("data", []))
+        return media
+
+    async def _media_insights(
+        self, token: str, node: str, media: list[dict[str, Any]]
+    ) -> tuple[dict[str, dict[str, int]], list[str]]:
+        insights: dict[str, dict[str, int]] = {}
+        refused: set[str] = set()
+        for item in media[: self.settings.insights_media_limit]:
+            media_id = str(item["id"])
+
+            async def one(names: Sequence[str], media_id: str = media_id) -> dict[str, int]:
+                body = await self._get(f"{media_id}/insights", token, {"metric": ",".join(names)})
+                return insight_values(body)
+
+            values, missing = await fetch_metrics(
+                MEDIA_METRICS, one, account=self._media_memory_key(node, item), memory=self.refused
+            )
+            insights[media_id] = values
+            refused.update(missing)
+        return insights, sorted(refused)
+
+    async def _account_totals(self, token: str, node: str) -> tuple[dict[str, int], list[str]]:
+        """Yesterday's account totals (one call; metric by metric only if one is refused)."""
+        until = utc_midnight(self.clock())
+        since = until - timedelta(days=1)
+
+        async def totals(names: Sequence[str]) -> dict[str, int]:
+            query = daily_insights_query(
+                names,
+                int(since.timestamp()),
+                int(until.timestamp()),
+                metric_type="total_value",
+            )
+            return insight_values(await self._get(f"{node}/insights", token, query))
+
+        return await fetch_metrics(
+            ACCOUNT_TOTALS, totals, account=f"{node}:account", memory=self.refused
+        )
+
+
+class InstagramClient(InstagramGraphData[Settings]):
     platform = PLATFORM
     supports_pkce = False
     #: No refresh token: the long-lived token refreshes itself, once it is 24 h old.
@@ -90,22 +251,19 @@ class InstagramClient:
     def __init__(
         self, settings: Settings, client: httpx.AsyncClient, *, emulator_url: str | None = None
     ) -> None:
-        self.settings = settings
+        super().__init__(settings)
         self.authorize_endpoint = via_emulator(settings.authorize_url, emulator_url)
         self.token_endpoint = via_emulator(settings.token_url, emulator_url)
         self.graph = via_emulator(settings.graph_url, emulator_url).rstrip("/")
         self.usage = MetaUsage(PLATFORM)
-        self.http = PlatformHttp(
+        self.http = PlatformHttp.from_settings(
             PLATFORM,
             client,
             lambda response: classify(PLATFORM, response),
-            requests_per_minute=settings.requests_per_minute,
-            max_retries=settings.max_retries,
-            timeout_seconds=settings.timeout_seconds,
+            settings,
             observe=self.usage.observe,
             gate=self.usage.gate,
         )
-        self.refused = RefusedMetrics()
 
     # --- OAuth -------------------------------------------------------------------------------
 
@@ -167,14 +325,12 @@ class InstagramClient:
         """Instagram Login documents no revoke endpoint: the token simply stops being used."""
         return False
 
-    # --- Data --------------------------------------------------------------------------------
-
-    def _url(self, path: str) -> str:
-        return f"{self.graph}/{self.settings.api_version}/{path.lstrip('/')}"
+    # --- Data (the rest is InstagramGraphData's) -----------------------------------------------
 
     async def _get(self, path: str, token: str, params: dict[str, Any] | None = None) -> Any:
+        url = f"{self.graph}/{self.settings.api_version}/{path.lstrip('/')}"
         return await self.http.json(
-            "GET", self._url(path), params=params, headers={"Authorization": f"Bearer {token}"}
+            "GET", url, params=params, headers={"Authorization": f"Bearer {token}"}
         )
 
     async def identity(self, access_token: str) -> AccountIdentity:
@@ -185,143 +341,22 @@ class InstagramClient:
             display_name=me.get("name"),
         )
 
-    async def fetch_snapshot(self, access_token: str, *, account_id: str) -> SnapshotMetrics:
-        me = await self._get("me", access_token, {"fields": PROFILE_FIELDS})
-        followers = int_or_none(me.get("followers_count"))
-        node = str(me.get("user_id") or account_id)
-        media = await self._recent_media(access_token)
-        insights, refused = await self._media_insights(access_token, node, media)
-        items = [media_item(m, followers, insights.get(str(m["id"]), {})) for m in media]
-        totals, refused_totals = await self._account_totals(access_token, node)
-        return SnapshotMetrics(
-            followers=followers,
-            following=int_or_none(me.get("follows_count")),
-            posts=int_or_none(me.get("media_count")),
-            engagement_rate=mean_rate(items),
-            reach=int_or_none(totals.get("reach")),
-            views=int_or_none(totals.get("views")),
-            engagement_formula=ENGAGEMENT_FORMULA,
-            platform_metrics={
-                k: float(v) for k, v in totals.items() if k not in ("reach", "views")
-            },
-            recent_items=items,
-            missing_metrics=sorted(
-                {f"media.{name}" for name in refused} | {f"account.{n}" for n in refused_totals}
-            ),
-        )
+    async def _profile(self, token: str, account_id: str) -> tuple[dict[str, Any], str]:
+        me = await self._get("me", token, {"fields": PROFILE_FIELDS})
+        return me, str(me.get("user_id") or account_id)
 
-    async def fetch_history(
-        self, access_token: str, *, account_id: str, days: int
-    ) -> list[HistoryPoint]:
-        """Daily new followers for up to the last 30 days (Instagram keeps no more)."""
-        span = max(1, min(days, HISTORY_DAYS - 1))
-        until = int(time.time())
-        since = until - span * 86400
+    def _media_edge(self, node: str) -> str:
+        return "me/media"
 
-        async def series(names: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-            body = await self._get(
-                f"{account_id}/insights",
-                access_token,
-                {"metric": ",".join(names), "period": "day", "since": since, "until": until},
-            )
-            return {entry["name"]: entry.get("values", []) for entry in body.get("data", [])}
-
-        found, _refused = await fetch_metrics(
-            ["follower_count", "reach"], series, account=account_id, memory=self.refused
-        )
-        points: dict[date, dict[str, int]] = {}
-        for name, values in found.items():
-            for value in values:
-                day = end_time_day(value.get("end_time"))
-                if day is not None and value.get("value") is not None:
-                    points.setdefault(day, {})[name] = int(value["value"])
-        return [
-            HistoryPoint(
-                day=day,
-                followers_gained=values.get("follower_count"),
-                metrics={"reach": float(values["reach"])} if "reach" in values else {},
-            )
-            for day, values in sorted(points.items())
-        ]
-
-    async def _recent_media(self, token: str) -> list[dict[str, Any]]:
-        media: list[dict[str, Any]] = []
-        params: dict[str, Any] = {"fields": MEDIA_FIELDS, "limit": self.settings.page_size}
-        for _ in range(self.settings.max_pages):
-            page = await self._get("me/media", token, params)
-            media.extend(page.get("data", []))
-            paging = page.get("paging") or {}
-            after = (paging.get("cursors") or {}).get("after")
-            if not paging.get("next") or not after:
-                break
-            params = {**params, "after": after}
-        return media
-
-    async def _media_insights(
-        self, token: str, account: str, media: list[dict[str, Any]]
-    ) -> tuple[dict[str, dict[str, int]], list[str]]:
-        insights: dict[str, dict[str, int]] = {}
-        refused: set[str] = set()
-        for item in media[: self.settings.insights_media_limit]:
-            media_id = str(item["id"])
-
-            async def one(names: Sequence[str], media_id: str = media_id) -> dict[str, int]:
-                body = await self._get(f"{media_id}/insights", token, {"metric": ",".join(names)})
-                return insight_values(body)
-
-            # Which metrics a post supports depends on its type (reel, carousel, …): remember
-            # refusals per account *and type*, so one odd post cannot blacklist the rest.
-            kind = item.get("media_product_type") or item.get("media_type") or "post"
-            values, missing = await fetch_metrics(
-                MEDIA_METRICS, one, account=f"{account}:{kind}", memory=self.refused
-            )
-            insights[media_id] = values
-            refused.update(missing)
-        return insights, sorted(refused)
-
-    async def _account_totals(self, token: str, account: str) -> tuple[dict[str, int], list[str]]:
-        """Yesterday's account totals (one call; metric by metric only if one is refused)."""
-        today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        since, until = today - timedelta(days=1), today
-
-        async def totals(names: Sequence[str]) -> dict[str, int]:
-            body = await self._get(
-                f"{account}/insights",
-                token,
-                {
-                    "metric": ",".join(names),
-                    "period": "day",
-                    "metric_type": "total_value",
-                    "since": int(since.timestamp()),
-                    "until": int(until.timestamp()),
-                },
-            )
-            return insight_values(body)
-
-        return await fetch_metrics(
-            ACCOUNT_TOTALS, totals, account=f"{account}:account", memory=self.refused
-        )
+    def _history_until(self) -> int:
+        """Instagram Login's history window ends now, not at the start of today."""
+        return int(self.clock())
 
 
 def build(
     http: httpx.AsyncClient, *, emulator_url: str | None, settings: Settings | None = None
 ) -> InstagramClient:
     return InstagramClient(settings or Settings(), http, emulator_url=emulator_url)
-
-
-def insight_values(body: Any) -> dict[str, int]:
-    """``{"data": [{"name", "values": [{"value"}] | "total_value": {"value"}}]}`` → {name: n}."""
-    values: dict[str, int] = {}
-    for entry in body.get("data", []) if isinstance(body, dict) else []:
-        if "total_value" in entry:
-            raw = (entry.get("total_value") or {}).get("value")
-        else:
-            series = entry.get("values") or []
-            raw = series[-1].get("value") if series else None
-        number = int_or_none(raw)
-        if number is not None:
-            values[str(entry["name"])] = number
-    return values
 
 
 def media_item(
@@ -365,28 +400,3 @@ def _permissions(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         return tuple(p.strip() for p in value.split(",") if p.strip())
     return ()
-
-
-def int_or_none(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
-
-
-def parse_meta_time(value: Any) -> datetime | None:
-    if not value:
-        return None
-    text = str(value)
-    if len(text) > 5 and text[-5] in "+-" and text[-3] != ":":
-        text = f"{text[:-2]}:{text[-2:]}"  # Meta writes +0000
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def end_time_day(value: Any) -> date | None:
-    """Meta dates a daily value by the end of its day (08:00 UTC = midnight Pacific)."""
-    moment = parse_meta_time(value)
-    return (moment - timedelta(hours=8)).date() if moment else None

@@ -46,6 +46,7 @@ from shared.platforms.base import (
     RefreshPolicy,
     TokenGrant,
     engagement_rate,
+    int_or_none,
     mean_rate,
 )
 from shared.platforms.config import PlatformSettings, via_emulator
@@ -120,13 +121,11 @@ class LinkedInClient:
         self.token_endpoint = via_emulator(settings.token_url, emulator_url)
         self.revoke_endpoint = via_emulator(settings.revoke_url, emulator_url)
         self.api = via_emulator(settings.api_url, emulator_url).rstrip("/")
-        self.http = PlatformHttp(
+        self.http = PlatformHttp.from_settings(
             PLATFORM,
             client,
             classify,
-            requests_per_minute=settings.requests_per_minute,
-            max_retries=settings.max_retries,
-            timeout_seconds=settings.timeout_seconds,
+            settings,
         )
         self.refused = RefusedMetrics()
         #: Which day it is (UTC) for the date windows; tests pin it.
@@ -560,10 +559,3 @@ def _interactions_rate(totals: dict[str, int], followers: int | None) -> float |
 def epoch_ms(value: Any) -> datetime | None:
     number = int_or_none(value)
     return datetime.fromtimestamp(number / 1000, UTC) if number is not None else None
-
-
-def int_or_none(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None

@@ -1,19 +1,20 @@
-"""Meta Graph API error semantics, shared by Instagram and Facebook Pages."""
+"""Meta Graph API mechanics shared by Instagram and Facebook Pages: errors, usage, shapes."""
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 
 from shared.platforms import Platform
-from shared.platforms.base import ErrorClass, PlatformError
+from shared.platforms.base import ErrorClass, PlatformError, int_or_none
 from shared.platforms.http import retry_after_seconds
 
-#: 4 app, 17 user, 32 Page, 341/613 call-rate limits; 80000–80014 Business Use Case throttling
+#: 4 app, 17 user, 32 Page, 341/613 call-rate limits; 80000-80014 Business Use Case throttling
 #: (80001 Pages, 80002 Instagram, …), whose wait is in X-Business-Use-Case-Usage.
 _RATE_LIMIT_CODES = {4, 17, 32, 341, 613, *range(80000, 80015)}
 _TRANSIENT_CODES = {1, 2}
@@ -164,3 +165,65 @@ def _business_percentages(raw: str | None) -> list[float]:
         ]
     except (AttributeError, TypeError, ValueError):
         return []
+
+
+# --- Answer shapes -----------------------------------------------------------------------------
+
+
+def parse_meta_time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    text = str(value)
+    if len(text) > 5 and text[-5] in "+-" and text[-3] != ":":
+        text = f"{text[:-2]}:{text[-2:]}"  # Meta writes +0000
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def end_time_day(value: Any) -> date | None:
+    """Meta dates a daily value by the end of its day (08:00 UTC = midnight Pacific)."""
+    moment = parse_meta_time(value)
+    return (moment - timedelta(hours=8)).date() if moment else None
+
+
+def utc_midnight(now: float) -> datetime:
+    """Start of the UTC day of ``now``: insights windows end there (whole days only)."""
+    return datetime.fromtimestamp(now, UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def insight_values(body: Any) -> dict[str, int]:
+    """``{"data": [{"name", "values": [{"value"}] | "total_value": {"value"}}]}`` → {name: n}."""
+    values: dict[str, int] = {}
+    for entry in body.get("data", []) if isinstance(body, dict) else []:
+        if "total_value" in entry:
+            raw = (entry.get("total_value") or {}).get("value")
+        else:
+            series = entry.get("values") or []
+            raw = series[-1].get("value") if series else None
+        number = int_or_none(raw)
+        if number is not None:
+            values[str(entry["name"])] = number
+    return values
+
+
+def daily_insights_query(
+    names: Sequence[str], since: int, until: int, **extra: str
+) -> dict[str, Any]:
+    """The query of a daily ``/insights`` call over ``[since, until)`` (epoch seconds)."""
+    return {"metric": ",".join(names), "period": "day", **extra, "since": since, "until": until}
+
+
+async def cursor_pages(
+    fetch: Callable[[dict[str, Any]], Awaitable[Any]], params: dict[str, Any], max_pages: int
+) -> AsyncIterator[Any]:
+    """Each page of an edge, following ``paging.cursors.after`` while ``paging.next`` is set."""
+    for _ in range(max_pages):
+        page = await fetch(params)
+        yield page
+        paging = page.get("paging") or {}
+        after = (paging.get("cursors") or {}).get("after")
+        if not paging.get("next") or not after:
+            return
+        params = {**params, "after": after}

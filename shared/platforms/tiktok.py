@@ -32,7 +32,7 @@ from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from shared.events.snapshots import ContentItem, SnapshotMetrics
-from shared.platforms import Platform
+from shared.platforms import Platform, base
 from shared.platforms.base import (
     AccountIdentity,
     ErrorClass,
@@ -99,13 +99,11 @@ class TikTokClient:
         self.token_endpoint = via_emulator(settings.token_url, emulator_url)
         self.revoke_endpoint = via_emulator(settings.revoke_url, emulator_url)
         self.api = via_emulator(settings.api_url, emulator_url).rstrip("/")
-        self.http = PlatformHttp(
+        self.http = PlatformHttp.from_settings(
             PLATFORM,
             client,
             classify,
-            requests_per_minute=settings.requests_per_minute,
-            max_retries=settings.max_retries,
-            timeout_seconds=settings.timeout_seconds,
+            settings,
             inspect=inspect_envelope,
         )
         self.refused = RefusedMetrics()
@@ -373,12 +371,8 @@ def video_item(video: Mapping[str, Any], followers: int | None) -> ContentItem:
 
 
 def int_or_none(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
+    """Like :func:`shared.platforms.base.int_or_none`, but a JSON boolean is no count."""
+    return None if isinstance(value, bool) else base.int_or_none(value)
 
 
 # --- Errors ------------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ from shared.platforms.base import (
     RefreshPolicy,
     TokenGrant,
     engagement_rate,
+    int_or_none,
     mean_rate,
 )
 from shared.platforms.config import PlatformSettings, via_emulator
@@ -151,13 +152,11 @@ class XClient:
         self.api = via_emulator(settings.api_url, emulator_url).rstrip("/")
         #: Wall clock for turning ``x-rate-limit-reset`` into a wait; tests replace it.
         self.clock: Clock = time.time
-        self.http = PlatformHttp(
+        self.http = PlatformHttp.from_settings(
             PLATFORM,
             client,
             lambda response: classify(response, now=self.clock()),
-            requests_per_minute=settings.requests_per_minute,
-            max_retries=settings.max_retries,
-            timeout_seconds=settings.timeout_seconds,
+            settings,
         )
         self.refused = RefusedMetrics()
 
@@ -402,14 +401,7 @@ def classify(response: httpx.Response, *, now: float) -> XApiError:
     parameters = _parameters(body)
     if status == 429 or problem in ("usage-capped", "rate-limit-exceeded"):
         default = DEFAULT_USAGE_CAP_WAIT if problem == "usage-capped" else DEFAULT_RATE_LIMIT_WAIT
-        wait = reset_wait(response, now)
-        return XApiError(
-            ErrorClass.RATE_LIMITED,
-            message,
-            status=status,
-            problem=problem,
-            retry_after=default if wait is None else wait,
-        )
+        return _rate_limited(response, now, message, problem, default)
     if status >= 500:
         kind = ErrorClass.TRANSIENT
     elif status == 401:
@@ -425,16 +417,23 @@ def _oauth_error(
     error = str(body["error"])
     message = str(body.get("error_description") or error)
     if status == 429:
-        wait = reset_wait(response, now)
-        return XApiError(
-            ErrorClass.RATE_LIMITED,
-            message,
-            status=status,
-            problem=error,
-            retry_after=DEFAULT_RATE_LIMIT_WAIT if wait is None else wait,
-        )
+        return _rate_limited(response, now, message, error, DEFAULT_RATE_LIMIT_WAIT)
     kind = ErrorClass.TRANSIENT if status >= 500 else ErrorClass.PERMISSION_OR_INPUT
     return XApiError(kind, message, status=status, problem=error)
+
+
+def _rate_limited(
+    response: httpx.Response, now: float, message: str, problem: str | None, default: float
+) -> XApiError:
+    """Rate limited until ``x-rate-limit-reset``, or for ``default`` seconds without one."""
+    wait = reset_wait(response, now)
+    return XApiError(
+        ErrorClass.RATE_LIMITED,
+        message,
+        status=response.status_code,
+        problem=problem,
+        retry_after=default if wait is None else wait,
+    )
 
 
 def reset_wait(response: httpx.Response, now: float) -> float | None:
@@ -583,13 +582,6 @@ def refused_everywhere(partial: Objects, posts: Objects) -> set[str]:
 def _merge(merged: dict[str, dict[str, Any]], objects: Objects) -> None:
     for obj in objects:
         merged.setdefault(str(obj.get("id")), {}).update(obj)
-
-
-def int_or_none(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
 
 
 def parse_x_time(value: Any) -> datetime | None:

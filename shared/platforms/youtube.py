@@ -47,6 +47,7 @@ from shared.platforms.base import (
     RefreshPolicy,
     TokenGrant,
     engagement_rate,
+    int_or_none,
     mean_rate,
 )
 from shared.platforms.config import PlatformSettings, via_emulator
@@ -217,13 +218,11 @@ class YouTubeClient:
         self.revoke_endpoint = via_emulator(settings.revoke_url, emulator_url)
         self.data_api = via_emulator(settings.data_api_url, emulator_url).rstrip("/")
         self.analytics = via_emulator(settings.analytics_url, emulator_url).rstrip("/")
-        self.http = PlatformHttp(
+        self.http = PlatformHttp.from_settings(
             PLATFORM,
             client,
             lambda response: classify(response, now=self.clock()),
-            requests_per_minute=settings.requests_per_minute,
-            max_retries=settings.max_retries,
-            timeout_seconds=settings.timeout_seconds,
+            settings,
         )
         self.refused = RefusedMetrics()
         #: Data API units asked for, one charge per call (Google also charges failed calls and
@@ -557,13 +556,6 @@ def report_columns(body: Any) -> dict[str, dict[date, float]]:
             if index != day_at and index < len(row) and row[index] is not None:
                 series[name][day] = float(row[index])
     return series
-
-
-def int_or_none(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
 
 
 def parse_time(value: Any) -> datetime | None:
