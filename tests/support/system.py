@@ -84,6 +84,10 @@ async def running_system(
                 if name == "connector":
                     overrides["public_base_url"] = urls["connector"]
                     overrides["portal_redirect_url"] = "http://portal.test/connected"
+                if name == "ingestor":
+                    # Tests trigger the daily run themselves; parked syncs come due quickly.
+                    overrides["scheduler_enabled"] = False
+                    overrides["deferred_poll_seconds"] = 0.5
                 module = __import__(f"services.{name}.app", fromlist=["create_app"])
                 system.apps[name] = module.create_app(spec.settings(**overrides))
             # Concurrently, as separate processes would: each waits for its consumer groups.
