@@ -31,7 +31,7 @@ from shared.events import ReauthorizationRequired
 from shared.logging import get_logger
 from shared.messaging import topics
 from shared.platforms import Platform
-from shared.platforms.base import ErrorClass, PlatformError, RefreshPolicy, TokenGrant
+from shared.platforms.base import ErrorClass, PlatformError, TokenGrant
 from shared.platforms.registry import PlatformClient
 
 log = get_logger(__name__)
