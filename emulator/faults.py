@@ -67,6 +67,12 @@ class Fault:
             **self.spec.model_dump(exclude_none=True),
         }
 
+    def retry_after_headers(self) -> dict[str, str]:
+        """``Retry-After`` when the fault names a wait, else no header."""
+        if self.spec.retry_after is None:
+            return {}
+        return {"Retry-After": str(self.spec.retry_after)}
+
 
 class FaultStore:
     """In-memory list of active faults (per app instance)."""

@@ -1,15 +1,15 @@
-"""Per-app Facebook state: the Instagram context's code and usage memory, plus deauthorizations."""
+"""Per-app Facebook state: used codes, app usage, deauthorizations and Business Use Case meters."""
 
 from emulator.core import EmulatorCore
-from emulator.instagram.context import InstagramContext
+from emulator.oauth import OAuthContext
 from emulator.usage import UsageMeter
 
 PLATFORM = "facebook"
 HOSTS: tuple[str, ...] = ("www.facebook.com", "graph.facebook.com")
 
 
-class FacebookContext(InstagramContext):
-    """Used codes and the app usage meter (inherited), deauthorizations and BUC meters.
+class FacebookContext(OAuthContext):
+    """Used codes, the app usage meter, deauthorizations and BUC meters.
 
     ``DELETE /{user-id}/permissions`` is the one thing a stateless token cannot express, so the
     time of each deauthorization is remembered here (lost on restart, like any injected fault).
@@ -17,6 +17,7 @@ class FacebookContext(InstagramContext):
 
     def __init__(self, core: EmulatorCore) -> None:
         super().__init__(core)
+        self.usage = UsageMeter()
         self.deauthorized: dict[str, float] = {}
         self._business_usage: dict[str, UsageMeter] = {}
 

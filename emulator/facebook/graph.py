@@ -50,34 +50,40 @@ from emulator.facebook.tokens import FbToken, mint_token, parse_token
 from emulator.instagram.context import InstagramContext
 from emulator.instagram.data import (
     MEDIA_FIELDS,
-    MEDIA_METRICS,
-    RETIRED_MEDIA_METRICS,
     creator_for_user_node,
     end_time,
     media_item,
-    media_metric_values,
     parse_media_id,
     professional_id,
 )
-from emulator.instagram.errors import MetaError, invalid_parameter, no_permission, unknown_object
-from emulator.instagram.graph import (
-    GraphApi,
-    _check_metrics,
-    _decode_cursor,
-    _encode_cursor,
-    _fields,
-    _limit,
-    _metrics,
-    _pacific,
-    _pick,
-    _raw_token,
-    _timestamp_param,
-    _utc_day,
+from emulator.instagram.graph import GraphApi
+from emulator.meta import (
+    CODE_TTL_S,
+    MetaError,
+    app_rate_limited,
+    bearer_answer,
+    check_session,
+    encode_cursor,
+    fields,
+    invalid_parameter,
+    metrics,
+    missing_token,
+    no_permission,
+    page_indices,
+    paged,
+    parse_code,
+    path_segments,
+    pick,
+    raw_token,
+    server_error,
+    timestamp_param,
+    unknown_edge,
+    unknown_object,
+    unparsable_token,
+    utc_day,
 )
-from emulator.instagram.tokens import CODE_TTL_S, parse_code
 from emulator.usage import EXHAUSTED, UsageMeter
 
-_VERSION = re.compile(r"^v\d+\.\d+$")
 _FIELD_NAME = re.compile(r"^[A-Za-z_]+")
 DEFAULT_RATE_LIMIT_MINUTES = 5
 
@@ -141,10 +147,8 @@ class FacebookGraph:
         """Dispatch; Meta errors become responses; usage headers are stamped on every answer."""
         now = self.core.now()
         usage = self.ctx.usage.record(now)
-        segments = [s for s in path.split("/") if s]
-        if segments and _VERSION.match(segments[0]):
-            segments = segments[1:]
-        raw = _raw_token(request) or request.query_params.get("fb_exchange_token")
+        segments = path_segments(path)
+        raw = raw_token(request) or request.query_params.get("fb_exchange_token")
         parsed = parse_token(self.core.signer, raw) if raw else None
         business = self._business(parsed, segments)
         buc = self.ctx.business_usage(business.id).record(now) if business else None
@@ -185,21 +189,17 @@ class FacebookGraph:
         if fault is None:
             return
         if fault.spec.kind == "server_error":
-            raise MetaError(
-                2, "An unexpected error has occurred. Please retry your request later.", status=500
-            )
+            raise server_error()
         wait = fault.spec.retry_after
         minutes = DEFAULT_RATE_LIMIT_MINUTES if wait is None else math.ceil(wait / 60)
         if business is not None:
             headers = {"X-Business-Use-Case-Usage": _buc_header(business, EXHAUSTED, minutes)}
             if business.type == "pages":
                 raise MetaError(32, "(#32) Page request limit reached", status=403, headers=headers)
-            raise MetaError(
-                4, "(#4) Application request limit reached", status=403, headers=headers
-            )
+            raise app_rate_limited(headers)
         if token is not None:
             raise MetaError(17, "(#17) User request limit reached", status=403)
-        raise MetaError(4, "(#4) Application request limit reached", status=403)
+        raise app_rate_limited()
 
     def _dispatch(
         self,
@@ -242,13 +242,10 @@ class FacebookGraph:
     def _authenticate(self, raw: str | None, parsed: FbToken | None) -> tuple[FbToken, Creator]:
         """Deauthorized → 190/458, revoked → 190/460, expired → 190/463, garbage → 190."""
         if raw is None:
-            raise MetaError(
-                2500,
-                "An active access token must be used to query information about the current user.",
-            )
+            raise missing_token()
         creator = get_creator(parsed.account) if parsed else None
         if parsed is None or creator is None:
-            raise MetaError(190, "Invalid OAuth access token - Cannot parse access token")
+            raise unparsable_token()
         deauthorized = self.ctx.deauthorized.get(parsed.account)
         if deauthorized is not None and parsed.issued_at <= deauthorized:
             raise MetaError(
@@ -257,28 +254,7 @@ class FacebookGraph:
                 f"{parsed.client_id}.",
                 subcode=458,
             )
-        faults = self.core.faults
-        revoked_at = faults.account_fault_since(PLATFORM, "revoke", parsed.account)
-        if revoked_at is not None and parsed.issued_at <= revoked_at:
-            raise MetaError(
-                190,
-                "Error validating access token: The session has been invalidated because the "
-                "user changed their password or Facebook has changed the session for security "
-                "reasons.",
-                subcode=460,
-            )
-        now = self.core.now()
-        expired_at = faults.account_fault_since(PLATFORM, "expire_tokens", parsed.account)
-        if expired_at is None or parsed.issued_at > expired_at:
-            ends = parsed.expires_at
-            expired_at = ends if ends is not None and ends <= now else None
-        if expired_at is not None:
-            raise MetaError(
-                190,
-                f"Error validating access token: Session has expired on {_pacific(expired_at)}. "
-                f"The current time is {_pacific(now)}.",
-                subcode=463,
-            )
+        check_session(self.core, PLATFORM, parsed.account, parsed.issued_at, parsed.expires_at)
         return parsed, creator
 
     def _user_token_answer(self, account: str, kind: str, scopes: tuple[str, ...]) -> Response:
@@ -297,12 +273,7 @@ class FacebookGraph:
             client_id=settings.facebook_app_id,
             scopes=scopes,
         )
-        body = {
-            "access_token": mint_token(self.core.signer, token),
-            "token_type": "bearer",
-            "expires_in": ttl,
-        }
-        return JSONResponse(body)
+        return bearer_answer(mint_token(self.core.signer, token), ttl)
 
     def _oauth_token(self, params: QueryParams) -> Response:
         """Code → short-lived user token; ``fb_exchange_token`` → long-lived user token."""
@@ -363,23 +334,21 @@ class FacebookGraph:
                 "first_name": creator.display_name.split()[0],
                 "last_name": creator.display_name.split()[-1],
             }
-            return JSONResponse(_pick(values, _fields(params, USER_FIELDS, "User")))
+            return JSONResponse(pick(values, fields(params, USER_FIELDS, "User")))
         if edge == ["accounts"]:
             return self._accounts(token, creator, params)
-        raise invalid_parameter(
-            f"Tried accessing nonexisting field ({edge[0]}) on node type (User)"
-        )
+        raise unknown_edge(edge[0], "User")
 
     def _accounts(self, token: FbToken, creator: Creator, params: QueryParams) -> Response:
         """The Pages the user manages, each with a Page token derived from the user token."""
-        fields = _fields(params, ACCOUNT_FIELDS, "Page")
+        names = fields(params, ACCOUNT_FIELDS, "Page")
         if PAGES_SCOPE not in token.scopes or not has_page(creator):
             return JSONResponse({"data": []})
         values: dict[str, object] = {**page_node(creator, self.core.today()), "tasks": ["ANALYZE"]}
-        if "access_token" in fields:
+        if "access_token" in names:
             values["access_token"] = self._page_token(token, creator)
-        page = _pick(values, fields)
-        cursor = _encode_cursor(0)
+        page = pick(values, names)
+        cursor = encode_cursor(0)
         return JSONResponse(
             {"data": [page], "paging": {"cursors": {"before": cursor, "after": cursor}}}
         )
@@ -408,8 +377,8 @@ class FacebookGraph:
         retired = self.core.faults.retired_metrics(PLATFORM)
         if not edge:
             allowed = tuple(f for f in PAGE_FIELDS if f not in retired)
-            fields = _fields(params, allowed, "Page")
-            return JSONResponse(_pick(page_node(creator, self.core.today()), fields))
+            names = fields(params, allowed, "Page")
+            return JSONResponse(pick(page_node(creator, self.core.today()), names))
         if token.kind != "page":
             raise MetaError(210, "(#210) A page access token is required to request this resource.")
         if edge == ["posts"]:
@@ -418,9 +387,7 @@ class FacebookGraph:
             if INSIGHTS_SCOPE not in token.scopes:
                 raise no_permission()
             return self._page_insights(creator, params)
-        raise invalid_parameter(
-            f"Tried accessing nonexisting field ({edge[0]}) on node type (Page)"
-        )
+        raise unknown_edge(edge[0], "Page")
 
     def _posts(self, creator: Creator, request: Request) -> Response:
         """Newest first, cursor-paged; reaction/comment counts through field expansion."""
@@ -428,27 +395,12 @@ class FacebookGraph:
         specs = split_fields(params.get("fields", "id,message,created_time"))
         for spec in specs:
             if _field_base(spec) not in POST_FIELDS:
-                raise invalid_parameter(
-                    f"Tried accessing nonexisting field ({_field_base(spec)}) on node type "
-                    "(PagePost)"
-                )
+                raise unknown_edge(_field_base(spec), "PagePost")
         today = self.core.today()
         total = posts_published(creator, today)
-        indices = _page_indices(total, params)
+        indices = page_indices(total, params)
         data = [self._post(creator, i, today, specs) for i in indices]
-        body: dict[str, object] = {"data": data}
-        if indices:
-            first, last = indices[0], indices[-1]
-            paging: dict[str, object] = {
-                "cursors": {"before": _encode_cursor(first), "after": _encode_cursor(last)}
-            }
-            base = request.url.remove_query_params(["after", "before"])
-            if first < total - 1:
-                paging["previous"] = str(base.include_query_params(before=_encode_cursor(first)))
-            if last > 0:
-                paging["next"] = str(base.include_query_params(after=_encode_cursor(last)))
-            body["paging"] = paging
-        return JSONResponse(body)
+        return paged(request, data, indices, total)
 
     def _post(
         self, creator: Creator, index: int, today: date, specs: list[str]
@@ -470,7 +422,7 @@ class FacebookGraph:
 
     def _page_insights(self, creator: Creator, params: QueryParams) -> Response:
         """Daily Page metrics; one retired or unknown metric fails the whole request."""
-        names = _metrics(params)
+        names = metrics(params)
         retired = self.core.faults.retired_metrics(PLATFORM)
         for name in names:
             if (
@@ -505,9 +457,9 @@ class FacebookGraph:
     def _insight_days(self, params: QueryParams) -> list[date]:
         """Days D with ``day(since) < D <= day(until)``, D <= today, within the 2-year retention."""
         today = self.core.today()
-        since, until = _timestamp_param(params, "since"), _timestamp_param(params, "until")
-        until_day = _utc_day(until) if until is not None else today
-        since_day = _utc_day(since) if since is not None else until_day - timedelta(days=2)
+        since, until = timestamp_param(params, "since"), timestamp_param(params, "until")
+        until_day = utc_day(until) if until is not None else today
+        since_day = utc_day(since) if since is not None else until_day - timedelta(days=2)
         if since_day > until_day:
             raise invalid_parameter("Param since must be earlier than until")
         if (until_day - since_day).days > INSIGHTS_MAX_WINDOW_DAYS:
@@ -535,16 +487,14 @@ class FacebookGraph:
         params = request.query_params
         self._ig_scopes(token, insights=edge == ["insights"])
         if not edge:
-            fields = _fields(params, IG_USER_FIELDS, "IGUser")
-            return JSONResponse(_pick(ig_user_node(creator, self.core.today()), fields))
+            names = fields(params, IG_USER_FIELDS, "IGUser")
+            return JSONResponse(pick(ig_user_node(creator, self.core.today()), names))
         if edge == ["media"]:
-            return self.instagram._media_list(creator, params, request)
+            return self.instagram.media_list(creator, request)
         if edge == ["insights"]:
-            self._refuse_facebook_retired(_metrics(params))
-            return self.instagram._account_insights(creator, params)
-        raise invalid_parameter(
-            f"Tried accessing nonexisting field ({edge[0]}) on node type (IGUser)"
-        )
+            self._refuse_facebook_retired(metrics(params))
+            return self.instagram.account_insights(creator, params)
+        raise unknown_edge(edge[0], "IGUser")
 
     def _refuse_facebook_retired(self, names: list[str]) -> None:
         """Metrics retired by a ``facebook`` fault (Instagram's own are checked by its handler)."""
@@ -568,45 +518,12 @@ class FacebookGraph:
             raise unknown_object(node)
         self._ig_scopes(token, insights=bool(edge))
         if not edge:
-            fields = _fields(params, MEDIA_FIELDS, "IGMedia")
-            return JSONResponse(_pick(media_item(owner, index, today), fields))
+            names = fields(params, MEDIA_FIELDS, "IGMedia")
+            return JSONResponse(pick(media_item(owner, index, today), names))
         if edge != ["insights"]:
-            raise invalid_parameter(
-                f"Tried accessing nonexisting field ({edge[0]}) on node type (IGMedia)"
-            )
-        names = _metrics(params)
-        retired = (
-            set(RETIRED_MEDIA_METRICS)
-            | self.core.faults.retired_metrics(PLATFORM)
-            | self.core.faults.retired_metrics("instagram")
-        )
-        _check_metrics(names, MEDIA_METRICS, retired)
-        values = media_metric_values(owner, index, today)
-        data = [
-            {
-                "name": name,
-                "period": "lifetime",
-                "values": [{"value": values[name]}],
-                "title": MEDIA_METRICS[name][0],
-                "description": MEDIA_METRICS[name][1],
-                "id": f"{node}/insights/{name}/lifetime",
-            }
-            for name in names
-        ]
-        return JSONResponse({"data": data})
-
-
-def _page_indices(total: int, params: QueryParams) -> list[int]:
-    """Post indices of one page of results, newest first (cursors are post indices)."""
-    limit = _limit(params)
-    after, before = params.get("after"), params.get("before")
-    if after:
-        top = min(total, _decode_cursor(after))
-        return list(range(top - 1, max(-1, top - 1 - limit), -1))
-    if before:
-        bottom = _decode_cursor(before) + 1
-        return list(range(min(total, bottom + limit) - 1, bottom - 1, -1))
-    return list(range(total - 1, max(-1, total - 1 - limit), -1))
+            raise unknown_edge(edge[0], "IGMedia")
+        also_retired = frozenset(self.core.faults.retired_metrics(PLATFORM))
+        return self.instagram.media_insights(owner, index, node, params, also_retired)
 
 
 def build_graph_router(ctx: FacebookContext) -> APIRouter:

@@ -1,21 +1,20 @@
 """Facebook Login: the OAuth dialog on www.facebook.com (``/v{N}/dialog/oauth``).
 
 The code exchange itself lives on graph.facebook.com (:mod:`emulator.facebook.graph`).
-Authorization codes are Instagram's signed codes bound to the Facebook app id.
+Authorization codes are the Meta code both logins share, bound to the Facebook app id.
 """
 
 import re
-import secrets
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import Response
 
-from emulator.creators import CREATORS, get_creator
+from emulator import oauth
+from emulator.creators import Creator
 from emulator.facebook.context import FacebookContext
 from emulator.facebook.data import SCOPE_LABELS, SCOPES, has_page, page_followers
-from emulator.instagram.oauth import _TEMPLATES, AuthorizeRequest, _form_dict, _with_query
-from emulator.instagram.tokens import IgCode, mint_code
+from emulator.meta import consent_code
+from emulator.oauth import AuthorizeRequest, consent_page, error_page, is_web_uri, read_form
 
 _SCOPE_SPLIT = re.compile(r"[,\s]+")
 _VERSION = re.compile(r"^v\d+\.\d+$")
@@ -31,8 +30,7 @@ def _validate(ctx: FacebookContext, params: dict[str, str]) -> AuthorizeRequest:
     if client_id != ctx.core.settings.facebook_app_id:
         raise DialogError("Invalid App ID: The provided app ID does not look like a valid app ID.")
     redirect_uri = params.get("redirect_uri", "")
-    parts = urlsplit(redirect_uri)
-    if not redirect_uri or parts.scheme not in ("http", "https") or not parts.netloc:
+    if not is_web_uri(redirect_uri):
         raise DialogError("URL blocked: the redirect_uri must be an absolute http(s) URL.")
     if params.get("response_type", "code") != "code":
         raise DialogError("Unsupported response_type: only code is supported here.")
@@ -48,8 +46,7 @@ def _validate(ctx: FacebookContext, params: dict[str, str]) -> AuthorizeRequest:
 
 
 def _error_page(message: str) -> Response:
-    html = _TEMPLATES.get_template("facebook_error.html").render(message=message)
-    return HTMLResponse(html, status_code=400)
+    return error_page("facebook_error.html", message=message)
 
 
 def build_oauth_router(ctx: FacebookContext) -> APIRouter:
@@ -68,61 +65,46 @@ def build_oauth_router(ctx: FacebookContext) -> APIRouter:
         except DialogError as exc:
             return _error_page(str(exc))
         today = core.today()
-        accounts = [
-            {
-                "key": c.key,
-                "name": c.display_name,
+
+        def account(c: Creator) -> dict[str, object]:
+            return {
                 "page": has_page(c),
                 "followers": page_followers(c, today) if has_page(c) else 0,
             }
-            for c in CREATORS
-        ]
-        html = _TEMPLATES.get_template("facebook_authorize.html").render(
+
+        return consent_page(
+            request,
+            "facebook_authorize.html",
             client_id=auth.client_id,
             scopes=[(s, SCOPE_LABELS[s]) for s in auth.scopes],
-            accounts=accounts,
-            hidden=auth.hidden_fields(),
-            action=request.url.path,
+            hidden=auth.form_fields(),
+            account=account,
         )
-        return HTMLResponse(html)
 
     async def submit(request: Request, version: str | None) -> Response:
-        form = _form_dict(await request.form())
+        form = await read_form(request)
         try:
             check_version(version)
             auth = _validate(ctx, form)
         except DialogError as exc:
             return _error_page(str(exc))
-        state = [("state", auth.state)] if auth.state is not None else []
-        decision = form.get("decision")
-        if decision == "deny":
-            denied = [
-                ("error", "access_denied"),
-                ("error_code", "200"),
-                ("error_description", "Permissions error"),
-                ("error_reason", "user_denied"),
-                *state,
-            ]
-            target = _with_query(auth.redirect_uri, denied, fragment=_FRAGMENT)
-            return RedirectResponse(target, status_code=302)
-        if decision != "approve":
-            return _error_page("Invalid decision: expected approve or deny")
-        account = form.get("account", "")
-        if get_creator(account) is None:
-            return _error_page(f"Unknown account: {account}")
-        code = mint_code(
-            core.signer,
-            IgCode(
-                account=account,
-                client_id=auth.client_id,
-                redirect_uri=auth.redirect_uri,
-                scopes=auth.scopes,
-                issued_at=core.now(),
-                nonce=secrets.token_hex(8),
-            ),
+
+        def approve(account: str) -> Response:
+            code = consent_code(core, auth, account)
+            return auth.redirect([("code", code)], fragment=_FRAGMENT)
+
+        denied = [
+            ("error", "access_denied"),
+            ("error_code", "200"),
+            ("error_description", "Permissions error"),
+            ("error_reason", "user_denied"),
+        ]
+        return oauth.decide(
+            form,
+            deny=lambda: auth.redirect(denied, fragment=_FRAGMENT),
+            approve=approve,
+            refuse=_error_page,
         )
-        target = _with_query(auth.redirect_uri, [("code", code), *state], fragment=_FRAGMENT)
-        return RedirectResponse(target, status_code=302)
 
     @router.get("/www.facebook.com/{version}/dialog/oauth", response_model=None)
     async def dialog_versioned(version: str, request: Request) -> Response:

@@ -1,17 +1,15 @@
 """Stateless Facebook Login tokens: short/long-lived user tokens and Page tokens (HMAC-signed).
 
-Authorization codes reuse Instagram's signed code (same claims, other app id), see
-:mod:`emulator.instagram.tokens`.
+Authorization codes are the Meta code both dialogs share (:class:`emulator.meta.MetaCode`).
 """
 
-import secrets
 from dataclasses import dataclass
 from typing import Literal
 
 from emulator.signing import Signer
+from emulator.tokens import Claim, ClaimCodec, number, one_of, scope_list
 
 TOKEN_PREFIX = "EAA"  # noqa: S105 - the public prefix of Facebook tokens, not a secret
-_PURPOSE = "facebook-token"
 
 TokenKind = Literal["short", "long", "page"]
 
@@ -34,40 +32,28 @@ class FbToken:
         return self.kind != "page"
 
 
+_TOKEN: ClaimCodec[FbToken] = ClaimCodec(
+    FbToken,
+    "facebook-token",
+    TOKEN_PREFIX,
+    {
+        "a": Claim("account"),
+        "k": Claim("kind", one_of("short", "long", "page")),
+        "iat": Claim("issued_at", number),
+        "exp": Claim("expires_at", number, nullable=True),
+        "c": Claim("client_id"),
+        "s": Claim("scopes", scope_list),
+        "p": Claim("page_id", nullable=True),
+    },
+    nonce=True,
+)
+
+
 def mint_token(signer: Signer, token: FbToken) -> str:
     """Encode ``token``; a nonce makes every issued token a new string."""
-    claims = {
-        "a": token.account,
-        "k": token.kind,
-        "iat": token.issued_at,
-        "exp": token.expires_at,
-        "c": token.client_id,
-        "s": list(token.scopes),
-        "p": token.page_id,
-        "n": secrets.token_hex(4),
-    }
-    return signer.sign(_PURPOSE, TOKEN_PREFIX, claims)
+    return _TOKEN.mint(signer, token)
 
 
 def parse_token(signer: Signer, raw: str) -> FbToken | None:
     """Decode a token we issued, or ``None``."""
-    claims = signer.verify(_PURPOSE, TOKEN_PREFIX, raw)
-    if claims is None:
-        return None
-    try:
-        kind = claims["k"]
-        if kind not in ("short", "long", "page"):
-            return None
-        expires = claims["exp"]
-        page = claims["p"]
-        return FbToken(
-            account=str(claims["a"]),
-            kind=kind,
-            issued_at=float(claims["iat"]),
-            expires_at=float(expires) if expires is not None else None,
-            client_id=str(claims["c"]),
-            scopes=tuple(str(s) for s in claims["s"]),
-            page_id=str(page) if page is not None else None,
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
+    return _TOKEN.parse(signer, raw)

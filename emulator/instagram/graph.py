@@ -4,9 +4,7 @@ One catch-all route dispatches on path segments so the version prefix (``/v21.0`
 and unknown objects get Meta's error instead of a framework 404.
 """
 
-import base64
-import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -41,126 +39,33 @@ from emulator.instagram.data import (
     professional_id,
     user_profile,
 )
-from emulator.instagram.errors import (
-    MetaError,
-    invalid_parameter,
-    no_permission,
-    unknown_object,
-)
 from emulator.instagram.tokens import IgToken, mint_token, parse_token
+from emulator.meta import (
+    MetaError,
+    app_rate_limited,
+    bearer_answer,
+    check_metrics,
+    check_session,
+    fields,
+    invalid_parameter,
+    metrics,
+    missing_token,
+    no_permission,
+    page_indices,
+    paged,
+    path_segments,
+    pick,
+    raw_token,
+    server_error,
+    timestamp_param,
+    unknown_edge,
+    unknown_object,
+    unparsable_token,
+    utc_day,
+)
 from emulator.usage import EXHAUSTED, UsageMeter
 
-_VERSION = re.compile(r"^v\d+\.\d+$")
-DEFAULT_PAGE = 25
-MAX_PAGE = 100
 MAX_RANGE_S = 30 * 86400
-_PACIFIC = timedelta(hours=-8)
-
-
-def _pacific(moment: float) -> str:
-    """Meta's expiry wording: ``Friday, 20-Nov-26 06:41:31 PST`` (fixed UTC-8)."""
-    when = datetime.fromtimestamp(moment, UTC) + _PACIFIC
-    return when.strftime("%A, %d-%b-%y %H:%M:%S PST")
-
-
-def _raw_token(request: Request) -> str | None:
-    """Token from ``access_token`` or ``Authorization: Bearer|OAuth``, as Meta accepts both."""
-    token = request.query_params.get("access_token")
-    if token:
-        return token
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() in ("bearer", "oauth") and value.strip():
-        return value.strip()
-    return None
-
-
-def _fields(params: QueryParams, allowed: tuple[str, ...], node_type: str) -> list[str]:
-    """Requested fields (``id`` always first); unknown ones fail the call like Meta's."""
-    requested = [f.strip() for f in params.get("fields", "").split(",") if f.strip()]
-    for name in requested:
-        if name not in allowed:
-            raise invalid_parameter(
-                f"Tried accessing nonexisting field ({name}) on node type ({node_type})"
-            )
-    return ["id", *[f for f in dict.fromkeys(requested) if f != "id"]]
-
-
-def _pick(values: dict[str, object], fields: list[str]) -> dict[str, object]:
-    return {name: values[name] for name in fields}
-
-
-def _metrics(params: QueryParams) -> list[str]:
-    names = [m.strip() for m in params.get("metric", "").split(",") if m.strip()]
-    if not names:
-        raise invalid_parameter("The parameter metric is required")
-    return names
-
-
-def _check_metrics(
-    names: list[str],
-    allowed: dict[str, tuple[str, str]],
-    retired: set[str],
-    totals_only: dict[str, tuple[str, str]] | None = None,
-) -> None:
-    """One bad metric fails the whole request, exactly like the real API."""
-    valid = ", ".join(m for m in allowed if m not in retired)
-    for i, name in enumerate(names):
-        if name in retired:
-            raise invalid_parameter(
-                f"The {name} metric is no longer supported. "
-                f"metric[{i}] must be one of the following values: {valid}"
-            )
-        if name in allowed:
-            continue
-        if totals_only is not None and name in totals_only:
-            raise invalid_parameter(
-                f"The following metrics ({name}) should be specified with parameter "
-                "metric_type=total_value"
-            )
-        raise invalid_parameter(f"metric[{i}] must be one of the following values: {valid}")
-
-
-def _encode_cursor(index: int) -> str:
-    return base64.urlsafe_b64encode(f"ig-media:{index}".encode()).decode("ascii").rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-        prefix, _, index = text.partition(":")
-        if prefix != "ig-media":
-            raise ValueError(text)
-        return int(index)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise invalid_parameter("Invalid cursor") from exc
-
-
-def _limit(params: QueryParams) -> int:
-    raw = params.get("limit")
-    if raw is None:
-        return DEFAULT_PAGE
-    try:
-        return max(1, min(MAX_PAGE, int(raw)))
-    except ValueError as exc:
-        raise invalid_parameter("Param limit must be a number") from exc
-
-
-def _timestamp_param(params: QueryParams, name: str) -> int | None:
-    raw = params.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        try:
-            return int(datetime.fromisoformat(raw).replace(tzinfo=UTC).timestamp())
-        except ValueError as exc:
-            raise invalid_parameter(f"Param {name} must be a unix timestamp") from exc
-
-
-def _utc_day(stamp: int) -> date:
-    return datetime.fromtimestamp(stamp, UTC).date()
 
 
 class GraphApi:
@@ -185,11 +90,9 @@ class GraphApi:
         return response
 
     def _dispatch(self, path: str, request: Request) -> Response:
-        segments = [s for s in path.split("/") if s]
-        if segments and _VERSION.match(segments[0]):
-            segments = segments[1:]
+        segments = path_segments(path)
         params = request.query_params
-        raw = _raw_token(request)
+        raw = raw_token(request)
         parsed = parse_token(self.core.signer, raw) if raw else None
         self._injected_faults(parsed.account if parsed else None)
 
@@ -215,51 +118,19 @@ class GraphApi:
         if fault is None:
             return
         if fault.spec.kind == "rate_limit":
-            headers = {}
-            if fault.spec.retry_after is not None:
-                headers["Retry-After"] = str(fault.spec.retry_after)
-            raise MetaError(
-                4, "(#4) Application request limit reached", status=403, headers=headers
-            )
-        raise MetaError(
-            2,
-            "An unexpected error has occurred. Please retry your request later.",
-            status=500,
-        )
+            raise app_rate_limited(fault.retry_after_headers())
+        raise server_error()
 
     # -- tokens ------------------------------------------------------------------------------
 
     def _authenticate(self, raw: str | None, parsed: IgToken | None) -> tuple[IgToken, Creator]:
         """Validate a token: revoked → 190/460, expired → 190/463, garbage → 190."""
         if raw is None:
-            raise MetaError(
-                2500,
-                "An active access token must be used to query information about the current user.",
-            )
+            raise missing_token()
         creator = get_creator(parsed.account) if parsed else None
         if parsed is None or creator is None:
-            raise MetaError(190, "Invalid OAuth access token - Cannot parse access token")
-        faults = self.core.faults
-        revoked_at = faults.account_fault_since(PLATFORM, "revoke", parsed.account)
-        if revoked_at is not None and parsed.issued_at <= revoked_at:
-            raise MetaError(
-                190,
-                "Error validating access token: The session has been invalidated because the "
-                "user changed their password or Facebook has changed the session for security "
-                "reasons.",
-                subcode=460,
-            )
-        now = self.core.now()
-        expired_at = faults.account_fault_since(PLATFORM, "expire_tokens", parsed.account)
-        if expired_at is None or parsed.issued_at > expired_at:
-            expired_at = parsed.expires_at if parsed.expires_at <= now else None
-        if expired_at is not None:
-            raise MetaError(
-                190,
-                f"Error validating access token: Session has expired on {_pacific(expired_at)}. "
-                f"The current time is {_pacific(now)}.",
-                subcode=463,
-            )
+            raise unparsable_token()
+        check_session(self.core, PLATFORM, parsed.account, parsed.issued_at, parsed.expires_at)
         return parsed, creator
 
     def _long_token_answer(self, token: IgToken) -> Response:
@@ -273,12 +144,7 @@ class GraphApi:
             client_id=token.client_id,
             scopes=token.scopes,
         )
-        body = {
-            "access_token": mint_token(self.core.signer, new),
-            "token_type": "bearer",
-            "expires_in": ttl,
-        }
-        return JSONResponse(body)
+        return bearer_answer(mint_token(self.core.signer, new), ttl)
 
     def _exchange(self, params: QueryParams, raw: str | None, parsed: IgToken | None) -> Response:
         """Short-lived → long-lived token (``grant_type=ig_exchange_token``)."""
@@ -332,60 +198,40 @@ class GraphApi:
             raise no_permission()
         today = self.core.today()
         if not edge:
-            fields = _fields(params, USER_FIELDS, "User")
-            return JSONResponse(_pick(user_profile(creator, today), fields))
+            names = fields(params, USER_FIELDS, "User")
+            return JSONResponse(pick(user_profile(creator, today), names))
         if edge == ["media"]:
-            return self._media_list(creator, params, request)
+            return self.media_list(creator, request)
         if edge == ["insights"]:
             self._require_insights(token, creator)
-            return self._account_insights(creator, params)
-        raise invalid_parameter(
-            f"Tried accessing nonexisting field ({edge[0]}) on node type (User)"
-        )
+            return self.account_insights(creator, params)
+        raise unknown_edge(edge[0], "User")
 
     def _require_insights(self, token: IgToken, creator: Creator) -> None:
         if INSIGHTS_SCOPE not in token.scopes or not creator.professional:
             raise no_permission()
 
-    def _media_list(self, creator: Creator, params: QueryParams, request: Request) -> Response:
-        """Newest first; cursors are post indices, so pages stay stable as new posts appear."""
-        fields = _fields(params, MEDIA_FIELDS, "Media")
-        limit = _limit(params)
+    def media_list(self, creator: Creator, request: Request) -> Response:
+        """``/{ig-user}/media``: newest first; cursors are post indices, so pages stay stable
+        as new posts appear."""
+        params = request.query_params
+        names = fields(params, MEDIA_FIELDS, "Media")
         today = self.core.today()
         total = posts_published(creator, today)
-        after, before = params.get("after"), params.get("before")
-        if after:
-            top = min(total, _decode_cursor(after))
-            indices = list(range(top - 1, max(-1, top - 1 - limit), -1))
-        elif before:
-            bottom = _decode_cursor(before) + 1
-            indices = list(range(min(total, bottom + limit) - 1, bottom - 1, -1))
-        else:
-            indices = list(range(total - 1, max(-1, total - 1 - limit), -1))
-        data = [_pick(media_item(creator, i, today), fields) for i in indices]
-        body: dict[str, object] = {"data": data}
-        if indices:
-            first, last = indices[0], indices[-1]
-            paging: dict[str, object] = {
-                "cursors": {"before": _encode_cursor(first), "after": _encode_cursor(last)}
-            }
-            base = request.url.remove_query_params(["after", "before"])
-            if first < total - 1:
-                paging["previous"] = str(base.include_query_params(before=_encode_cursor(first)))
-            if last > 0:
-                paging["next"] = str(base.include_query_params(after=_encode_cursor(last)))
-            body["paging"] = paging
-        return JSONResponse(body)
+        indices = page_indices(total, params)
+        data = [pick(media_item(creator, i, today), names) for i in indices]
+        return paged(request, data, indices, total)
 
-    def _account_insights(self, creator: Creator, params: QueryParams) -> Response:
-        """Daily series (``follower_count``, ``reach``) or ``metric_type=total_value`` totals."""
-        names = _metrics(params)
+    def account_insights(self, creator: Creator, params: QueryParams) -> Response:
+        """``/{ig-user}/insights``: daily series (``follower_count``, ``reach``) or
+        ``metric_type=total_value`` totals."""
+        names = metrics(params)
         metric_type = params.get("metric_type", "time_series")
         retired = set(RETIRED_ACCOUNT_METRICS) | self.core.faults.retired_metrics(PLATFORM)
         if metric_type == "total_value":
-            _check_metrics(names, TOTAL_METRICS, retired)
+            check_metrics(names, TOTAL_METRICS, retired)
         elif metric_type == "time_series":
-            _check_metrics(names, SERIES_METRICS, retired, totals_only=TOTAL_METRICS)
+            check_metrics(names, SERIES_METRICS, retired, totals_only=TOTAL_METRICS)
         else:
             raise invalid_parameter(
                 "metric_type must be one of the following values: time_series, total_value"
@@ -420,7 +266,7 @@ class GraphApi:
         follower gains add up to ``followers(until) - followers(since)``.
         """
         today = self.core.today()
-        since, until = _timestamp_param(params, "since"), _timestamp_param(params, "until")
+        since, until = timestamp_param(params, "since"), timestamp_param(params, "until")
         if since is not None and until is not None:
             if until < since:
                 raise invalid_parameter("Param since must be earlier than until")
@@ -428,9 +274,9 @@ class GraphApi:
                 raise invalid_parameter(
                     f"There cannot be more than 30 days ({MAX_RANGE_S} s) between since and until"
                 )
-        until_day = _utc_day(until) if until is not None else today
+        until_day = utc_day(until) if until is not None else today
         since_day = (
-            _utc_day(since) if since is not None else until_day - timedelta(days=default_span)
+            utc_day(since) if since is not None else until_day - timedelta(days=default_span)
         )
         if until is None and since is not None and (until_day - since_day).days > 30:
             raise invalid_parameter(
@@ -477,17 +323,28 @@ class GraphApi:
         if BASIC_SCOPE not in token.scopes:
             raise no_permission()
         if not edge:
-            fields = _fields(params, MEDIA_FIELDS, "Media")
-            return JSONResponse(_pick(media_item(owner, index, today), fields))
+            names = fields(params, MEDIA_FIELDS, "Media")
+            return JSONResponse(pick(media_item(owner, index, today), names))
         if edge != ["insights"]:
-            raise invalid_parameter(
-                f"Tried accessing nonexisting field ({edge[0]}) on node type (Media)"
-            )
+            raise unknown_edge(edge[0], "Media")
         self._require_insights(token, creator)
-        names = _metrics(params)
-        retired = set(RETIRED_MEDIA_METRICS) | self.core.faults.retired_metrics(PLATFORM)
-        _check_metrics(names, MEDIA_METRICS, retired)
-        values = media_metric_values(owner, index, today)
+        return self.media_insights(owner, index, node, params)
+
+    def media_insights(
+        self,
+        owner: Creator,
+        index: int,
+        node: str,
+        params: QueryParams,
+        also_retired: frozenset[str] = frozenset(),
+    ) -> Response:
+        """``/{ig-media}/insights``: lifetime metrics; ``also_retired`` adds retired names."""
+        names = metrics(params)
+        retired = (
+            set(RETIRED_MEDIA_METRICS) | also_retired | self.core.faults.retired_metrics(PLATFORM)
+        )
+        check_metrics(names, MEDIA_METRICS, retired)
+        values = media_metric_values(owner, index, self.core.today())
         data = [
             {
                 "name": name,

@@ -1,57 +1,26 @@
 """Instagram Login: the consent dialog (www.instagram.com) and code exchange (api.instagram.com)."""
 
 import re
-import secrets
-from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import jinja2
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.datastructures import FormData
+from fastapi.responses import JSONResponse, Response
 
-from emulator.creators import CREATORS, followers, get_creator
+from emulator.creators import Creator, followers, get_creator
 from emulator.instagram.context import InstagramContext
 from emulator.instagram.data import SCOPE_LABELS, SCOPES, account_type, app_scoped_id
 from emulator.instagram.errors import OAuthEndpointError
-from emulator.instagram.tokens import (
-    CODE_TTL_S,
-    IgCode,
-    IgToken,
-    mint_code,
-    mint_token,
-    parse_code,
+from emulator.instagram.tokens import IgToken, mint_token
+from emulator.meta import CODE_TTL_S, consent_code, parse_code
+from emulator.oauth import (
+    AuthorizeRequest,
+    consent_page,
+    decide,
+    error_page,
+    is_web_uri,
+    read_form,
 )
 
-_TEMPLATES = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-)
 _SCOPE_SPLIT = re.compile(r"[,\s]+")
-
-
-@dataclass(frozen=True)
-class AuthorizeRequest:
-    """A validated authorization request."""
-
-    client_id: str
-    redirect_uri: str
-    scopes: tuple[str, ...]
-    state: str | None
-
-    def hidden_fields(self) -> dict[str, str]:
-        """The original parameters, echoed in the consent form."""
-        fields = {
-            "client_id": self.client_id,
-            "redirect_uri": self.redirect_uri,
-            "response_type": "code",
-            "scope": ",".join(self.scopes),
-        }
-        if self.state is not None:
-            fields["state"] = self.state
-        return fields
 
 
 class AuthorizeError(Exception):
@@ -64,8 +33,7 @@ def _validate(ctx: InstagramContext, params: dict[str, str]) -> AuthorizeRequest
     if client_id != settings.instagram_client_id:
         raise AuthorizeError("Invalid platform app")
     redirect_uri = params.get("redirect_uri", "")
-    parts = urlsplit(redirect_uri)
-    if not redirect_uri or parts.scheme not in ("http", "https") or not parts.netloc:
+    if not is_web_uri(redirect_uri):
         raise AuthorizeError("Invalid redirect_uri: an absolute http(s) redirect_uri is required")
     if params.get("response_type") != "code":
         raise AuthorizeError("Invalid response_type: only response_type=code is supported")
@@ -81,19 +49,8 @@ def _validate(ctx: InstagramContext, params: dict[str, str]) -> AuthorizeRequest
 def _error_page(request: Request, message: str) -> Response:
     """Readable in a browser (HTML) and to an HTTP client (Instagram's OAuth JSON shape)."""
     if "text/html" in request.headers.get("accept", ""):
-        html = _TEMPLATES.get_template("instagram_error.html").render(message=message)
-        return HTMLResponse(html, status_code=400)
+        return error_page("instagram_error.html", message=message)
     return OAuthEndpointError(message).response()
-
-
-def _with_query(uri: str, params: list[tuple[str, str]], fragment: str = "") -> str:
-    parts = urlsplit(uri)
-    query = [*parse_qsl(parts.query, keep_blank_values=True), *params]
-    return urlunsplit(parts._replace(query=urlencode(query), fragment=fragment))
-
-
-def _form_dict(form: FormData) -> dict[str, str]:
-    return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
 def build_oauth_router(ctx: InstagramContext) -> APIRouter:
@@ -109,65 +66,48 @@ def build_oauth_router(ctx: InstagramContext) -> APIRouter:
         except AuthorizeError as exc:
             return _error_page(request, str(exc))
         today = core.today()
-        accounts = [
-            {
-                "key": c.key,
-                "name": c.display_name,
-                "account_type": account_type(c),
-                "followers": followers(c, today),
-            }
-            for c in CREATORS
-        ]
-        html = _TEMPLATES.get_template("instagram_authorize.html").render(
+
+        def account(c: Creator) -> dict[str, object]:
+            return {"account_type": account_type(c), "followers": followers(c, today)}
+
+        return consent_page(
+            request,
+            "instagram_authorize.html",
             client_id=auth.client_id,
             scopes=[(s, SCOPE_LABELS[s]) for s in auth.scopes],
-            accounts=accounts,
-            hidden=auth.hidden_fields(),
-            action=request.url.path,
+            hidden=auth.form_fields(),
+            account=account,
         )
-        return HTMLResponse(html)
 
     @router.post("/www.instagram.com/oauth/authorize", response_model=None)
     async def authorize_submit(request: Request) -> Response:
         """The user's decision: redirect back with a code (``#_`` appended) or an error."""
-        form = _form_dict(await request.form())
+        form = await read_form(request)
         try:
             auth = _validate(ctx, form)
         except AuthorizeError as exc:
             return _error_page(request, str(exc))
-        state = [("state", auth.state)] if auth.state is not None else []
-        decision = form.get("decision")
-        if decision == "deny":
-            denied = [
-                ("error", "access_denied"),
-                ("error_reason", "user_denied"),
-                ("error_description", "The user denied your request."),
-                *state,
-            ]
-            return RedirectResponse(_with_query(auth.redirect_uri, denied), status_code=302)
-        if decision != "approve":
-            return _error_page(request, "Invalid decision: expected approve or deny")
-        account = form.get("account", "")
-        if get_creator(account) is None:
-            return _error_page(request, f"Unknown account: {account}")
-        code = mint_code(
-            core.signer,
-            IgCode(
-                account=account,
-                client_id=auth.client_id,
-                redirect_uri=auth.redirect_uri,
-                scopes=auth.scopes,
-                issued_at=core.now(),
-                nonce=secrets.token_hex(8),
-            ),
+
+        def approve(account: str) -> Response:
+            code = consent_code(core, auth, account)
+            return auth.redirect([("code", code)], fragment="_")
+
+        denied = [
+            ("error", "access_denied"),
+            ("error_reason", "user_denied"),
+            ("error_description", "The user denied your request."),
+        ]
+        return decide(
+            form,
+            deny=lambda: auth.redirect(denied, fragment=""),
+            approve=approve,
+            refuse=lambda message: _error_page(request, message),
         )
-        target = _with_query(auth.redirect_uri, [("code", code), *state], fragment="_")
-        return RedirectResponse(target, status_code=302)
 
     @router.post("/api.instagram.com/oauth/access_token", response_model=None)
     async def exchange_code(request: Request) -> Response:
         """Authorization code → short-lived token, in Instagram's (configurable) answer shape."""
-        form = _form_dict(await request.form())
+        form = await read_form(request)
         try:
             body = _exchange(ctx, form)
         except OAuthEndpointError as exc:

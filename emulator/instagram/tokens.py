@@ -1,15 +1,12 @@
-"""Stateless Instagram authorization codes and access tokens (HMAC-signed, opaque)."""
+"""Stateless Instagram access tokens (HMAC-signed); codes: :class:`emulator.meta.MetaCode`."""
 
-import secrets
 from dataclasses import dataclass
 from typing import Literal
 
 from emulator.signing import Signer
+from emulator.tokens import Claim, ClaimCodec, number, one_of, scope_list
 
 TOKEN_PREFIX = "IGAA"  # noqa: S105 - a public prefix, not a secret
-CODE_PREFIX = "AQ"
-CODE_TTL_S = 600
-"""Authorization codes live 10 minutes, like Instagram's."""
 
 TokenKind = Literal["short", "long"]
 
@@ -26,79 +23,27 @@ class IgToken:
     scopes: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class IgCode:
-    """What an authorization code carries; ``nonce`` makes it single-use."""
-
-    account: str
-    client_id: str
-    redirect_uri: str
-    scopes: tuple[str, ...]
-    issued_at: float
-    nonce: str
+_TOKEN: ClaimCodec[IgToken] = ClaimCodec(
+    IgToken,
+    "instagram-token",
+    TOKEN_PREFIX,
+    {
+        "a": Claim("account"),
+        "k": Claim("kind", one_of("short", "long")),
+        "iat": Claim("issued_at", number),
+        "exp": Claim("expires_at", number),
+        "c": Claim("client_id"),
+        "s": Claim("scopes", scope_list),
+    },
+    nonce=True,
+)
 
 
 def mint_token(signer: Signer, token: IgToken) -> str:
     """Encode ``token``; a random nonce makes every issued token a new string."""
-    claims = {
-        "a": token.account,
-        "k": token.kind,
-        "iat": token.issued_at,
-        "exp": token.expires_at,
-        "c": token.client_id,
-        "s": list(token.scopes),
-        "n": secrets.token_hex(4),
-    }
-    return signer.sign("instagram-token", TOKEN_PREFIX, claims)
+    return _TOKEN.mint(signer, token)
 
 
 def parse_token(signer: Signer, raw: str) -> IgToken | None:
     """Decode a token we issued, or ``None`` if it is not ours or was tampered with."""
-    claims = signer.verify("instagram-token", TOKEN_PREFIX, raw)
-    if claims is None:
-        return None
-    try:
-        kind = claims["k"]
-        if kind not in ("short", "long"):
-            return None
-        return IgToken(
-            account=str(claims["a"]),
-            kind=kind,
-            issued_at=float(claims["iat"]),
-            expires_at=float(claims["exp"]),
-            client_id=str(claims["c"]),
-            scopes=tuple(str(s) for s in claims["s"]),
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def mint_code(signer: Signer, code: IgCode) -> str:
-    """Encode an authorization code."""
-    claims = {
-        "a": code.account,
-        "c": code.client_id,
-        "r": code.redirect_uri,
-        "s": list(code.scopes),
-        "iat": code.issued_at,
-        "n": code.nonce,
-    }
-    return signer.sign("instagram-code", CODE_PREFIX, claims)
-
-
-def parse_code(signer: Signer, raw: str) -> IgCode | None:
-    """Decode a code we issued, or ``None``."""
-    claims = signer.verify("instagram-code", CODE_PREFIX, raw)
-    if claims is None:
-        return None
-    try:
-        return IgCode(
-            account=str(claims["a"]),
-            client_id=str(claims["c"]),
-            redirect_uri=str(claims["r"]),
-            scopes=tuple(str(s) for s in claims["s"]),
-            issued_at=float(claims["iat"]),
-            nonce=str(claims["n"]),
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
+    return _TOKEN.parse(signer, raw)

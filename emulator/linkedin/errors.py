@@ -2,6 +2,8 @@
 
 from fastapi.responses import JSONResponse
 
+from emulator import oauth
+
 
 class RestError(Exception):
     """api.linkedin.com errors: ``{status, serviceErrorCode?, code?, message, errorDetails?}``."""
@@ -113,21 +115,8 @@ def server_error() -> RestError:
     return RestError(500, "Internal Server Error", code="INTERNAL_SERVER_ERROR")
 
 
-class OAuthError(Exception):
+class OAuthError(oauth.OAuthError):
     """``{"error", "error_description"}`` of www.linkedin.com/oauth/v2/*."""
-
-    def __init__(self, error: str, description: str, status: int = 400) -> None:
-        super().__init__(description)
-        self.error = error
-        self.description = description
-        self.status = status
-
-    def response(self) -> JSONResponse:
-        """Render as an HTTP response."""
-        return JSONResponse(
-            {"error": self.error, "error_description": self.description},
-            status_code=self.status,
-        )
 
 
 def invalid_code() -> OAuthError:

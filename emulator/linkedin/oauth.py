@@ -8,16 +8,12 @@ down and the same refresh token comes back.
 
 import re
 import secrets
-from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import jinja2
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.datastructures import FormData
+from fastapi.responses import JSONResponse, Response
 
-from emulator.creators import CREATORS, followers, get_creator
+from emulator import oauth
+from emulator.creators import Creator, followers, get_creator
 from emulator.linkedin.context import PLATFORM, LinkedInContext
 from emulator.linkedin.data import SCOPES
 from emulator.linkedin.errors import (
@@ -35,42 +31,10 @@ from emulator.linkedin.tokens import (
     parse_code,
     parse_token,
 )
+from emulator.oauth import AuthorizeRequest, consent_page, error_page, is_web_uri, read_form
+from emulator.tokens import hit_by_fault
 
-_TEMPLATES = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-)
 _SCOPE_SPLIT = re.compile(r"[,\s]+")
-
-
-@dataclass(frozen=True)
-class AuthorizeRequest:
-    """A validated authorization request (scopes may still be refused by redirect)."""
-
-    client_id: str
-    redirect_uri: str
-    scopes: tuple[str, ...]
-    state: str | None
-
-    def hidden_fields(self) -> dict[str, str]:
-        """The original parameters, echoed in the consent form."""
-        fields = {
-            "response_type": "code",
-            "client_id": self.client_id,
-            "redirect_uri": self.redirect_uri,
-            "scope": " ".join(self.scopes),
-        }
-        if self.state is not None:
-            fields["state"] = self.state
-        return fields
-
-    def redirect(self, params: list[tuple[str, str]]) -> RedirectResponse:
-        """Back to the app with ``params`` and the state."""
-        state = [("state", self.state)] if self.state is not None else []
-        parts = urlsplit(self.redirect_uri)
-        query = [*parse_qsl(parts.query, keep_blank_values=True), *params, *state]
-        return RedirectResponse(urlunsplit(parts._replace(query=urlencode(query))), 302)
 
 
 class AuthorizeError(Exception):
@@ -78,11 +42,11 @@ class AuthorizeError(Exception):
 
 
 def _validate(ctx: LinkedInContext, params: dict[str, str]) -> AuthorizeRequest:
+    """A request to ask the member about (scopes may still be refused by redirect)."""
     if params.get("client_id") != ctx.core.settings.linkedin_client_id:
         raise AuthorizeError("The application could not be found (invalid client_id).")
     redirect_uri = params.get("redirect_uri", "")
-    parts = urlsplit(redirect_uri)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if not is_web_uri(redirect_uri):
         raise AuthorizeError(
             "The redirect_uri does not match the registered value (an absolute http(s) URL)."
         )
@@ -107,13 +71,8 @@ def _scope_error(auth: AuthorizeRequest) -> Response | None:
     return None
 
 
-def _error_page(message: str) -> HTMLResponse:
-    html = _TEMPLATES.get_template("linkedin_error.html").render(message=message)
-    return HTMLResponse(html, status_code=400)
-
-
-def _form_dict(form: FormData) -> dict[str, str]:
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+def _error_page(message: str) -> Response:
+    return error_page("linkedin_error.html", message=message)
 
 
 def build_oauth_router(ctx: LinkedInContext) -> APIRouter:
@@ -132,23 +91,23 @@ def build_oauth_router(ctx: LinkedInContext) -> APIRouter:
         if refused is not None:
             return refused
         today = core.today()
-        accounts = [
-            {"key": c.key, "name": c.display_name, "followers": followers(c, today)}
-            for c in CREATORS
-        ]
-        html = _TEMPLATES.get_template("linkedin_authorize.html").render(
+
+        def account(c: Creator) -> dict[str, object]:
+            return {"followers": followers(c, today)}
+
+        return consent_page(
+            request,
+            "linkedin_authorize.html",
             client_id=auth.client_id,
             scopes=[(s, SCOPES[s]) for s in auth.scopes],
-            accounts=accounts,
-            hidden=auth.hidden_fields(),
-            action=request.url.path,
+            hidden=auth.form_fields(scope_separator=" ", response_type_first=True),
+            account=account,
         )
-        return HTMLResponse(html)
 
     @router.post("/www.linkedin.com/oauth/v2/authorization", response_model=None)
     async def authorize_submit(request: Request) -> Response:
         """The member's decision: a code, or ``user_cancelled_authorize``."""
-        form = _form_dict(await request.form())
+        form = await read_form(request)
         try:
             auth = _validate(ctx, form)
         except AuthorizeError as exc:
@@ -156,33 +115,35 @@ def build_oauth_router(ctx: LinkedInContext) -> APIRouter:
         refused = _scope_error(auth)
         if refused is not None:
             return refused
-        decision = form.get("decision")
-        if decision == "deny":
-            return auth.redirect(
-                [
-                    ("error", "user_cancelled_authorize"),
-                    ("error_description", "The user cancelled the authorization"),
-                ]
+
+        def approve(account: str) -> Response:
+            code = LiCode(
+                account=account,
+                client_id=auth.client_id,
+                redirect_uri=auth.redirect_uri,
+                scopes=auth.scopes,
+                issued_at=core.now(),
+                nonce=secrets.token_hex(8),
             )
-        if decision != "approve":
-            return _error_page("Invalid decision: expected approve or deny.")
-        account = form.get("account", "")
-        if get_creator(account) is None:
-            return _error_page(f"Unknown member: {account}")
-        code = LiCode(
-            account=account,
-            client_id=auth.client_id,
-            redirect_uri=auth.redirect_uri,
-            scopes=auth.scopes,
-            issued_at=core.now(),
-            nonce=secrets.token_hex(8),
+            return auth.redirect([("code", mint_code(core.signer, code))])
+
+        cancelled = [
+            ("error", "user_cancelled_authorize"),
+            ("error_description", "The user cancelled the authorization"),
+        ]
+        return oauth.decide(
+            form,
+            deny=lambda: auth.redirect(cancelled),
+            approve=approve,
+            refuse=_error_page,
+            bad_decision="Invalid decision: expected approve or deny.",
+            unknown_account="Unknown member: {account}",
         )
-        return auth.redirect([("code", mint_code(core.signer, code))])
 
     @router.post("/www.linkedin.com/oauth/v2/accessToken", response_model=None)
     async def access_token(request: Request) -> Response:
         """``authorization_code`` and ``refresh_token`` grants."""
-        form = _form_dict(await request.form())
+        form = await read_form(request)
         try:
             _check_client(ctx, form)
             grant_type = form.get("grant_type")
@@ -199,7 +160,7 @@ def build_oauth_router(ctx: LinkedInContext) -> APIRouter:
     @router.post("/www.linkedin.com/oauth/v2/revoke", response_model=None)
     async def revoke(request: Request) -> Response:
         """Revoke an access or refresh token: the whole authorization stops working."""
-        form = _form_dict(await request.form())
+        form = await read_form(request)
         try:
             _check_client(ctx, form)
         except OAuthError as exc:
@@ -265,8 +226,9 @@ def _refresh(ctx: LinkedInContext, form: dict[str, str]) -> dict[str, object]:
     now = core.now()
     if token is None or token.client_id != form.get("client_id") or token.expires_at <= now:
         raise invalid_refresh_token()
-    revoked_at = core.faults.account_fault_since(PLATFORM, "revoke", token.account)
-    if ctx.grant_revoked(token.grant) or (revoked_at is not None and token.issued_at <= revoked_at):
+    if ctx.grant_revoked(token.grant) or hit_by_fault(
+        core, PLATFORM, token.account, token.issued_at, "revoke"
+    ):
         raise invalid_refresh_token()
     access = _access(ctx, token.account, token.client_id, token.scopes, token.grant)
     return {

@@ -47,6 +47,7 @@ from emulator.linkedin.errors import (
     too_many_requests,
 )
 from emulator.linkedin.tokens import LiToken, parse_token
+from emulator.tokens import hit_by_fault
 
 DEFAULT_COUNT = 10
 MAX_COUNT = 100
@@ -102,15 +103,13 @@ class RestApi:
         creator = get_creator(token.account) if token else None
         if token is None or creator is None:
             raise invalid_token()
-        faults = self.core.faults
-        revoked_at = faults.account_fault_since(PLATFORM, "revoke", token.account)
-        if self.ctx.grant_revoked(token.grant) or (
-            revoked_at is not None and token.issued_at <= revoked_at
+        account, issued_at = token.account, token.issued_at
+        if self.ctx.grant_revoked(token.grant) or hit_by_fault(
+            self.core, PLATFORM, account, issued_at, "revoke"
         ):
             raise revoked_token()
-        expired_at = faults.account_fault_since(PLATFORM, "expire_tokens", token.account)
-        if token.expires_at <= self.core.now() or (
-            expired_at is not None and token.issued_at <= expired_at
+        if token.expires_at <= self.core.now() or hit_by_fault(
+            self.core, PLATFORM, account, issued_at, "expire_tokens"
         ):
             raise expired_token()
         version = request.headers.get("linkedin-version", "")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from emulator.signing import Signer
+from emulator.tokens import CODE_CLAIMS, TOKEN_CLAIMS, Claim, ClaimCodec
 
 ACCESS_PREFIX = "AQV"
 REFRESH_PREFIX = "AQX"
@@ -44,64 +45,34 @@ class LiCode:
     nonce: str
 
 
+_TOKENS: dict[TokenKind, ClaimCodec[LiToken]] = {
+    kind: ClaimCodec(
+        LiToken,
+        f"linkedin-{kind}",
+        prefix,
+        {**TOKEN_CLAIMS, "g": Claim("grant")},
+        fixed={"kind": kind},
+    )
+    for kind, prefix in _PREFIXES.items()
+}
+_CODE: ClaimCodec[LiCode] = ClaimCodec(LiCode, "linkedin-code", CODE_PREFIX, CODE_CLAIMS)
+
+
 def mint_token(signer: Signer, token: LiToken) -> str:
     """Encode ``token`` (the issue time keeps every access token a new string)."""
-    claims = {
-        "a": token.account,
-        "c": token.client_id,
-        "s": list(token.scopes),
-        "iat": token.issued_at,
-        "exp": token.expires_at,
-        "g": token.grant,
-    }
-    return signer.sign(f"linkedin-{token.kind}", _PREFIXES[token.kind], claims)
+    return _TOKENS[token.kind].mint(signer, token)
 
 
 def parse_token(signer: Signer, kind: TokenKind, raw: str) -> LiToken | None:
     """Decode a token of ``kind`` we issued, or ``None``."""
-    claims = signer.verify(f"linkedin-{kind}", _PREFIXES[kind], raw)
-    if claims is None:
-        return None
-    try:
-        return LiToken(
-            kind=kind,
-            account=str(claims["a"]),
-            client_id=str(claims["c"]),
-            scopes=tuple(str(s) for s in claims["s"]),
-            issued_at=float(claims["iat"]),
-            expires_at=float(claims["exp"]),
-            grant=str(claims["g"]),
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
+    return _TOKENS[kind].parse(signer, raw)
 
 
 def mint_code(signer: Signer, code: LiCode) -> str:
     """Encode an authorization code."""
-    claims = {
-        "a": code.account,
-        "c": code.client_id,
-        "r": code.redirect_uri,
-        "s": list(code.scopes),
-        "iat": code.issued_at,
-        "n": code.nonce,
-    }
-    return signer.sign("linkedin-code", CODE_PREFIX, claims)
+    return _CODE.mint(signer, code)
 
 
 def parse_code(signer: Signer, raw: str) -> LiCode | None:
     """Decode a code we issued, or ``None``."""
-    claims = signer.verify("linkedin-code", CODE_PREFIX, raw)
-    if claims is None:
-        return None
-    try:
-        return LiCode(
-            account=str(claims["a"]),
-            client_id=str(claims["c"]),
-            redirect_uri=str(claims["r"]),
-            scopes=tuple(str(s) for s in claims["s"]),
-            issued_at=float(claims["iat"]),
-            nonce=str(claims["n"]),
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
+    return _CODE.parse(signer, raw)

@@ -37,6 +37,7 @@ from emulator.tiktok.errors import (
     scope_permission_missed,
 )
 from emulator.tiktok.tokens import TtToken, parse_access
+from emulator.tokens import fault_times, issued_before
 
 _API = "/open.tiktokapis.com/v2"
 
@@ -87,14 +88,11 @@ class DisplayApi:
         if fault is None:
             return
         if fault.spec.kind == "rate_limit":
-            headers = {}
-            if fault.spec.retry_after is not None:
-                headers["Retry-After"] = str(fault.spec.retry_after)
             raise ApiError(
                 "rate_limit_exceeded",
                 "The API rate limit was exceeded. Please try again later.",
                 429,
-                headers,
+                fault.retry_after_headers(),
             )
         raise ApiError("internal_error", "Something went wrong. Please try again later.", 500)
 
@@ -102,14 +100,9 @@ class DisplayApi:
         creator = get_creator(parsed.account) if parsed else None
         if parsed is None or creator is None:
             raise access_token_invalid()
-        faults = self.core.faults
-        for since in (
-            faults.account_fault_since(PLATFORM, "revoke", parsed.account),
-            faults.account_fault_since(PLATFORM, "expire_tokens", parsed.account),
-            self.ctx.revoked_since(parsed.account),
-        ):
-            if since is not None and parsed.issued_at <= since:
-                raise access_token_invalid()
+        killed = fault_times(self.core, PLATFORM, parsed.account, "revoke", "expire_tokens")
+        if issued_before(parsed.issued_at, *killed, self.ctx.revoked_since(parsed.account)):
+            raise access_token_invalid()
         if parsed.expires_at <= self.core.now():
             raise access_token_invalid()
         return parsed, creator

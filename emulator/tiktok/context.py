@@ -7,36 +7,23 @@ and an old refresh token or a revoked token would work again (documented, accept
 """
 
 from emulator.core import EmulatorCore
+from emulator.oauth import OAuthContext, SingleUse
 
 PLATFORM = "tiktok"
 HOSTS: tuple[str, ...] = ("www.tiktok.com", "open.tiktokapis.com")
 
 
-class TikTokContext:
+class TikTokContext(OAuthContext):
     """Used codes, rotated-away refresh tokens and per-account revocations."""
 
     def __init__(self, core: EmulatorCore) -> None:
-        self.core = core
-        self._used_codes: dict[str, float] = {}
-        self._rotated: dict[str, float] = {}
+        super().__init__(core)
+        self._rotated = SingleUse(core)
         self._revoked_at: dict[str, float] = {}
-
-    @staticmethod
-    def _spend(book: dict[str, float], nonce: str, expires_at: float, now: float) -> bool:
-        for key in [k for k, exp in book.items() if exp < now]:
-            del book[key]
-        if nonce in book:
-            return False
-        book[nonce] = expires_at
-        return True
-
-    def use_code(self, nonce: str, expires_at: float) -> bool:
-        """Mark a code used; ``False`` if it already was."""
-        return self._spend(self._used_codes, nonce, expires_at, self.core.now())
 
     def rotate(self, nonce: str, expires_at: float) -> bool:
         """Retire a refresh token that is being exchanged; ``False`` if it already was."""
-        return self._spend(self._rotated, nonce, expires_at, self.core.now())
+        return self._rotated.spend(nonce, expires_at)
 
     def revoke(self, account: str) -> None:
         """Every token of ``account`` issued up to now stops working (the app is disconnected)."""

@@ -8,21 +8,22 @@ nowhere safe to redirect); other problems go back to the app as ``error`` / ``er
 as well as RFC 7636's base64url).
 """
 
-import base64
-import hashlib
-import hmac
-import re
-from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-import jinja2
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.datastructures import FormData
+from fastapi.responses import JSONResponse, Response
 
-from emulator.creators import CREATORS, followers, get_creator
-from emulator.tiktok.context import TikTokContext
+from emulator import oauth
+from emulator.creators import Creator, followers, get_creator
+from emulator.oauth import (
+    AuthorizeRequest,
+    consent_page,
+    error_page,
+    pkce_matches,
+    read_form,
+    redirect_back,
+)
+from emulator.tiktok.context import PLATFORM, TikTokContext
 from emulator.tiktok.data import BASIC_SCOPE, SCOPE_LABELS, is_private, open_id
 from emulator.tiktok.errors import OAuthError
 from emulator.tiktok.tokens import (
@@ -37,40 +38,9 @@ from emulator.tiktok.tokens import (
     parse_code,
     parse_refresh,
 )
+from emulator.tokens import hit_by_fault, issued_before
 
-_TEMPLATES = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-)
-_VERIFIER = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 AUTHORIZE_PATH = "/www.tiktok.com/v2/auth/authorize/"
-
-
-@dataclass(frozen=True)
-class AuthorizeRequest:
-    """A validated authorization request."""
-
-    client_key: str
-    redirect_uri: str
-    scopes: tuple[str, ...]
-    state: str | None
-    code_challenge: str | None
-
-    def hidden_fields(self) -> dict[str, str]:
-        """The original parameters, echoed in the consent form."""
-        fields = {
-            "client_key": self.client_key,
-            "redirect_uri": self.redirect_uri,
-            "response_type": "code",
-            "scope": ",".join(self.scopes),
-        }
-        if self.state is not None:
-            fields["state"] = self.state
-        if self.code_challenge is not None:
-            fields["code_challenge"] = self.code_challenge
-            fields["code_challenge_method"] = "S256"
-        return fields
 
 
 class DialogError(Exception):
@@ -85,13 +55,17 @@ class RedirectError(Exception):
         self.error = error
         self.description = description
 
+    def redirect(self, params: dict[str, str]) -> Response:
+        """Back to the (already checked) redirect URI with ``error`` and the state."""
+        details = [("error", self.error), ("error_description", self.description)]
+        return redirect_back(params["redirect_uri"], details, params.get("state"))
+
 
 def _redirect_target(ctx: TikTokContext, params: dict[str, str]) -> tuple[str, str]:
     if params.get("client_key", "") != ctx.core.settings.tiktok_client_key:
         raise DialogError("client_key: this app is not registered with TikTok")
     redirect_uri = params.get("redirect_uri", "")
-    parts = urlsplit(redirect_uri)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
+    if not oauth.is_web_uri(redirect_uri) or urlsplit(redirect_uri).fragment:
         raise DialogError("redirect_uri: an absolute http(s) URI without a fragment is required")
     return params["client_key"], redirect_uri
 
@@ -107,35 +81,14 @@ def _validate(ctx: TikTokContext, params: dict[str, str]) -> AuthorizeRequest:
     challenge = params.get("code_challenge") or None
     if challenge is not None and params.get("code_challenge_method") != "S256":
         raise RedirectError("invalid_request", "code_challenge_method must be S256")
-    return AuthorizeRequest(client_key, redirect_uri, scopes, params.get("state"), challenge)
-
-
-def _with_query(uri: str, params: list[tuple[str, str]]) -> str:
-    parts = urlsplit(uri)
-    query = [*parse_qsl(parts.query, keep_blank_values=True), *params]
-    return urlunsplit(parts._replace(query=urlencode(query)))
-
-
-def _error_page(message: str) -> HTMLResponse:
-    return HTMLResponse(
-        _TEMPLATES.get_template("tiktok_error.html").render(message=message), status_code=400
+    method = "S256" if challenge is not None else None
+    return AuthorizeRequest(
+        client_key, redirect_uri, scopes, params.get("state"), challenge, method
     )
 
 
-def _bounce(redirect_uri: str, state: str | None, params: list[tuple[str, str]]) -> Response:
-    tail = [("state", state)] if state is not None else []
-    return RedirectResponse(_with_query(redirect_uri, [*params, *tail]), status_code=302)
-
-
-def _form_dict(form: FormData) -> dict[str, str]:
-    return {key: value for key, value in form.items() if isinstance(value, str)}
-
-
-def s256_matches(verifier: str, challenge: str) -> bool:
-    """RFC 7636 S256 (base64url), or the hex digest TikTok's desktop guide shows."""
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    b64 = base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
-    return hmac.compare_digest(b64, challenge) or hmac.compare_digest(digest.hex(), challenge)
+def _error_page(message: str) -> Response:
+    return error_page("tiktok_error.html", message=message)
 
 
 def build_oauth_router(ctx: TikTokContext) -> APIRouter:
@@ -152,67 +105,61 @@ def build_oauth_router(ctx: TikTokContext) -> APIRouter:
         except DialogError as exc:
             return _error_page(str(exc))
         except RedirectError as exc:
-            redirect_uri = params["redirect_uri"]
-            details = [("error", exc.error), ("error_description", exc.description)]
-            return _bounce(redirect_uri, params.get("state"), details)
+            return exc.redirect(params)
         today = core.today()
-        accounts = [
-            {
-                "key": c.key,
-                "name": c.display_name,
-                "private": is_private(c),
-                "followers": followers(c, today),
-            }
-            for c in CREATORS
-        ]
-        html = _TEMPLATES.get_template("tiktok_authorize.html").render(
-            client_key=auth.client_key,
+
+        def account(c: Creator) -> dict[str, object]:
+            return {"private": is_private(c), "followers": followers(c, today)}
+
+        return consent_page(
+            request,
+            "tiktok_authorize.html",
+            client_id=auth.client_id,
             scopes=[(s, SCOPE_LABELS[s]) for s in auth.scopes],
-            accounts=accounts,
-            hidden=auth.hidden_fields(),
-            action=request.url.path,
+            hidden=auth.form_fields(client_param="client_key"),
+            account=account,
         )
-        return HTMLResponse(html)
 
     @router.post(AUTHORIZE_PATH, response_model=None)
     async def authorize_submit(request: Request) -> Response:
         """The user's decision: back to the app with a code or ``access_denied``."""
-        form = _form_dict(await request.form())
+        form = await read_form(request)
         try:
             auth = _validate(ctx, form)
         except DialogError as exc:
             return _error_page(str(exc))
         except RedirectError as exc:
-            details = [("error", exc.error), ("error_description", exc.description)]
-            return _bounce(form["redirect_uri"], form.get("state"), details)
-        decision = form.get("decision")
-        if decision == "deny":
-            denied = [
-                ("error", "access_denied"),
-                ("error_description", "The user denied the authorization request."),
-            ]
-            return _bounce(auth.redirect_uri, auth.state, denied)
-        if decision != "approve":
-            return _error_page("decision: expected approve or deny")
-        account = form.get("account", "")
-        if get_creator(account) is None:
-            return _error_page(f"Unknown account: {account}")
-        code = TtCode(
-            account=account,
-            client_key=auth.client_key,
-            redirect_uri=auth.redirect_uri,
-            scopes=auth.scopes,
-            code_challenge=auth.code_challenge,
-            issued_at=core.now(),
-            nonce=new_nonce(),
+            return exc.redirect(form)
+
+        def approve(account: str) -> Response:
+            code = TtCode(
+                account=account,
+                client_key=auth.client_id,
+                redirect_uri=auth.redirect_uri,
+                scopes=auth.scopes,
+                code_challenge=auth.challenge,
+                issued_at=core.now(),
+                nonce=new_nonce(),
+            )
+            granted = [("code", mint_code(core.signer, code)), ("scopes", ",".join(auth.scopes))]
+            return auth.redirect(granted)
+
+        denied = [
+            ("error", "access_denied"),
+            ("error_description", "The user denied the authorization request."),
+        ]
+        return oauth.decide(
+            form,
+            deny=lambda: auth.redirect(denied),
+            approve=approve,
+            refuse=_error_page,
+            bad_decision="decision: expected approve or deny",
         )
-        granted = [("code", mint_code(core.signer, code)), ("scopes", ",".join(auth.scopes))]
-        return _bounce(auth.redirect_uri, auth.state, granted)
 
     @router.post("/open.tiktokapis.com/v2/oauth/token/", response_model=None)
     async def token(request: Request) -> Response:
         """``authorization_code`` and ``refresh_token`` grants."""
-        form = _form_dict(await request.form())
+        form = await read_form(request)
         try:
             return JSONResponse(_token(ctx, form))
         except OAuthError as exc:
@@ -221,7 +168,7 @@ def build_oauth_router(ctx: TikTokContext) -> APIRouter:
     @router.post("/open.tiktokapis.com/v2/oauth/revoke/", response_model=None)
     async def revoke(request: Request) -> Response:
         """Disconnect the app from the token's account: its tokens all stop working."""
-        form = _form_dict(await request.form())
+        form = await read_form(request)
         try:
             _check_client(ctx, form)
         except OAuthError as exc:
@@ -266,7 +213,7 @@ def _exchange(ctx: TikTokContext, form: dict[str, str]) -> dict[str, object]:
         raise OAuthError("invalid_grant", "redirect_uri does not match the authorization request.")
     if code.code_challenge is not None:
         verifier = form.get("code_verifier", "")
-        if not _VERIFIER.match(verifier) or not s256_matches(verifier, code.code_challenge):
+        if not pkce_matches(verifier, code.code_challenge, hex_digest=True):
             raise OAuthError("invalid_grant", "Code verifier or code challenge is invalid.")
     if get_creator(code.account) is None or not ctx.use_code(code.nonce, expires_at):
         raise OAuthError("invalid_grant", "Authorization code is expired.")
@@ -282,11 +229,9 @@ def _refresh(ctx: TikTokContext, form: dict[str, str]) -> dict[str, object]:
     dead = "Refresh token is invalid or expired."
     if old is None or old.client_key != form.get("client_key") or old.expires_at <= now:
         raise OAuthError("invalid_grant", dead)
-    revoked = [
-        core.faults.account_fault_since("tiktok", "revoke", old.account),
-        ctx.revoked_since(old.account),
-    ]
-    if any(at is not None and old.issued_at <= at for at in revoked):
+    if hit_by_fault(core, PLATFORM, old.account, old.issued_at, "revoke") or issued_before(
+        old.issued_at, ctx.revoked_since(old.account)
+    ):
         raise OAuthError("invalid_grant", dead)
     if not ctx.rotate(old.nonce, old.expires_at):
         raise OAuthError("invalid_grant", dead)

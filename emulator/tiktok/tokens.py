@@ -6,9 +6,9 @@ the grant it descends from: rotation does not extend it, so ``refresh_expires_in
 
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from emulator.signing import Signer
+from emulator.tokens import Claim, ClaimCodec, number, scope_list
 
 ACCESS_PREFIX = "act."
 REFRESH_PREFIX = "rft."
@@ -43,31 +43,31 @@ class TtToken:
     nonce: str
 
 
-def _token_claims(token: TtToken) -> dict[str, Any]:
-    return {
-        "a": token.account,
-        "c": token.client_key,
-        "s": list(token.scopes),
-        "iat": token.issued_at,
-        "exp": token.expires_at,
-        "n": token.nonce,
-    }
-
-
-def _token_from(claims: dict[str, Any] | None) -> TtToken | None:
-    if claims is None:
-        return None
-    try:
-        return TtToken(
-            account=str(claims["a"]),
-            client_key=str(claims["c"]),
-            scopes=tuple(str(s) for s in claims["s"]),
-            issued_at=float(claims["iat"]),
-            expires_at=float(claims["exp"]),
-            nonce=str(claims["n"]),
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
+_TOKEN_CLAIMS = {
+    "a": Claim("account"),
+    "c": Claim("client_key"),
+    "s": Claim("scopes", scope_list),
+    "iat": Claim("issued_at", number),
+    "exp": Claim("expires_at", number),
+    "n": Claim("nonce"),
+}
+_ACCESS: ClaimCodec[TtToken] = ClaimCodec(TtToken, "tiktok-access", ACCESS_PREFIX, _TOKEN_CLAIMS)
+_REFRESH: ClaimCodec[TtToken] = ClaimCodec(TtToken, "tiktok-refresh", REFRESH_PREFIX, _TOKEN_CLAIMS)
+_CODE: ClaimCodec[TtCode] = ClaimCodec(
+    TtCode,
+    "tiktok-code",
+    CODE_PREFIX,
+    {
+        "a": Claim("account"),
+        "c": Claim("client_key"),
+        "r": Claim("redirect_uri"),
+        "s": Claim("scopes", scope_list),
+        "p": Claim("code_challenge", nullable=True),
+        "iat": Claim("issued_at", number),
+        "n": Claim("nonce"),
+    },
+    suffix=CODE_SUFFIX,
+)
 
 
 def new_nonce() -> str:
@@ -76,48 +76,30 @@ def new_nonce() -> str:
 
 
 def mint_access(signer: Signer, token: TtToken) -> str:
-    return signer.sign("tiktok-access", ACCESS_PREFIX, _token_claims(token))
+    """Encode an access token."""
+    return _ACCESS.mint(signer, token)
 
 
 def parse_access(signer: Signer, raw: str) -> TtToken | None:
-    return _token_from(signer.verify("tiktok-access", ACCESS_PREFIX, raw))
+    """Decode an access token we issued, or ``None``."""
+    return _ACCESS.parse(signer, raw)
 
 
 def mint_refresh(signer: Signer, token: TtToken) -> str:
-    return signer.sign("tiktok-refresh", REFRESH_PREFIX, _token_claims(token))
+    """Encode a refresh token."""
+    return _REFRESH.mint(signer, token)
 
 
 def parse_refresh(signer: Signer, raw: str) -> TtToken | None:
-    return _token_from(signer.verify("tiktok-refresh", REFRESH_PREFIX, raw))
+    """Decode a refresh token we issued, or ``None``."""
+    return _REFRESH.parse(signer, raw)
 
 
 def mint_code(signer: Signer, code: TtCode) -> str:
-    claims = {
-        "a": code.account,
-        "c": code.client_key,
-        "r": code.redirect_uri,
-        "s": list(code.scopes),
-        "p": code.code_challenge,
-        "iat": code.issued_at,
-        "n": code.nonce,
-    }
-    return signer.sign("tiktok-code", CODE_PREFIX, claims) + CODE_SUFFIX
+    """Encode an authorization code (with TikTok's suffix)."""
+    return _CODE.mint(signer, code)
 
 
 def parse_code(signer: Signer, raw: str) -> TtCode | None:
-    claims = signer.verify("tiktok-code", CODE_PREFIX, raw.removesuffix(CODE_SUFFIX))
-    if claims is None:
-        return None
-    try:
-        challenge = claims["p"]
-        return TtCode(
-            account=str(claims["a"]),
-            client_key=str(claims["c"]),
-            redirect_uri=str(claims["r"]),
-            scopes=tuple(str(s) for s in claims["s"]),
-            code_challenge=str(challenge) if challenge is not None else None,
-            issued_at=float(claims["iat"]),
-            nonce=str(claims["n"]),
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
+    """Decode a code we issued, or ``None``."""
+    return _CODE.parse(signer, raw)

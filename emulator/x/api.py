@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import QueryParams
 
 from emulator.creators import Creator, get_creator, posts_published
+from emulator.tokens import hit_by_fault
 from emulator.x.context import ENDPOINT_LIMITS, PLATFORM, WINDOW_S, RateStatus, XContext
 from emulator.x.data import (
     PRIVATE_TWEET_FIELDS,
@@ -202,11 +203,9 @@ class XApi:
         creator = get_creator(parsed.account) if parsed else None
         if parsed is None or creator is None or not self.ctx.grant_alive(parsed.grant):
             raise unauthorized()
-        faults = self.core.faults
-        for kind in ("revoke", "expire_tokens"):
-            since = faults.account_fault_since(PLATFORM, kind, parsed.account)
-            if since is not None and parsed.issued_at <= since:
-                raise unauthorized()
+        kinds = ("revoke", "expire_tokens")
+        if hit_by_fault(self.core, PLATFORM, parsed.account, parsed.issued_at, *kinds):
+            raise unauthorized()
         if parsed.expires_at <= self.core.now():
             raise unauthorized()
         return parsed, creator

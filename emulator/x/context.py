@@ -8,6 +8,7 @@ All of it lives in memory, per emulator instance.
 from dataclasses import dataclass
 
 from emulator.core import EmulatorCore
+from emulator.oauth import OAuthContext
 
 PLATFORM = "x"
 HOSTS: tuple[str, ...] = ("x.com", "twitter.com", "api.x.com", "api.twitter.com")
@@ -35,23 +36,14 @@ class RateStatus:
         }
 
 
-class XContext:
+class XContext(OAuthContext):
+    """Used codes and refresh tokens, dead grants and rate-limit windows."""
+
     def __init__(self, core: EmulatorCore) -> None:
-        self.core = core
-        self._used_codes: dict[str, float] = {}
+        super().__init__(core)
         self._used_refresh: set[str] = set()
         self._dead_grants: set[str] = set()
         self._windows: dict[tuple[str, str], tuple[int, int]] = {}
-
-    def use_code(self, nonce: str, expires_at: float) -> bool:
-        """Mark a code used; ``False`` if it already was. Forgets codes once they expire."""
-        now = self.core.now()
-        for key in [k for k, exp in self._used_codes.items() if exp < now]:
-            del self._used_codes[key]
-        if nonce in self._used_codes:
-            return False
-        self._used_codes[nonce] = expires_at
-        return True
 
     def use_refresh(self, nonce: str, grant: str) -> bool:
         """Consume a refresh token; reusing one breaks its grant for good (token theft rule)."""

@@ -2,6 +2,8 @@
 
 from fastapi.responses import JSONResponse
 
+from emulator import oauth
+
 PROBLEMS = "https://api.twitter.com/2/problems/"
 """X still types its problems under the old host."""
 
@@ -98,18 +100,8 @@ def not_found_route() -> JSONResponse:
     return JSONResponse(body, status_code=404)
 
 
-class OAuthError(Exception):
+class OAuthError(oauth.OAuthError):
     """An error of ``/2/oauth2/*``: ``{"error", "error_description"}``."""
-
-    def __init__(self, error: str, description: str, status: int = 400) -> None:
-        super().__init__(description)
-        self.error = error
-        self.description = description
-        self.status = status
-
-    def response(self) -> JSONResponse:
-        body = {"error": self.error, "error_description": self.description}
-        return JSONResponse(body, status_code=self.status)
 
 
 def invalid_token() -> OAuthError:

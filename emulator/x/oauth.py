@@ -6,20 +6,23 @@ Basic authentication with its client id and secret, as X does for confidential c
 
 import base64
 import binascii
-import hashlib
 import hmac
-import re
 import secrets
-from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import jinja2
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.datastructures import FormData
+from fastapi.responses import JSONResponse, Response
 
-from emulator.creators import CREATORS, followers, get_creator
+from emulator import oauth
+from emulator.creators import Creator, followers, get_creator
+from emulator.oauth import (
+    AuthorizeRequest,
+    consent_page,
+    error_page,
+    is_web_uri,
+    pkce_matches,
+    read_form,
+)
+from emulator.tokens import hit_by_fault
 from emulator.x.context import PLATFORM, XContext
 from emulator.x.data import OFFLINE_SCOPE, SCOPES, is_protected
 from emulator.x.errors import (
@@ -42,37 +45,8 @@ from emulator.x.tokens import (
     parse_refresh_token,
 )
 
-_TEMPLATES = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-)
-_VERIFIER = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
-"""RFC 7636: 43-128 characters of the unreserved set."""
 AUTHORIZE_PATHS = ("/x.com/i/oauth2/authorize", "/twitter.com/i/oauth2/authorize")
 API_HOSTS = ("api.x.com", "api.twitter.com")
-
-
-@dataclass(frozen=True)
-class AuthorizeRequest:
-    client_id: str
-    redirect_uri: str
-    scopes: tuple[str, ...]
-    state: str
-    challenge: str
-    challenge_method: str
-
-    def hidden_fields(self) -> dict[str, str]:
-        """The original parameters, echoed in the consent form."""
-        return {
-            "response_type": "code",
-            "client_id": self.client_id,
-            "redirect_uri": self.redirect_uri,
-            "scope": " ".join(self.scopes),
-            "state": self.state,
-            "code_challenge": self.challenge,
-            "code_challenge_method": self.challenge_method,
-        }
 
 
 class AuthorizeError(Exception):
@@ -83,8 +57,7 @@ def _validate(ctx: XContext, params: dict[str, str]) -> AuthorizeRequest:
     if params.get("client_id") != ctx.core.settings.x_client_id:
         raise AuthorizeError("Invalid client_id: this app is unknown")
     redirect_uri = params.get("redirect_uri", "")
-    parts = urlsplit(redirect_uri)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if not is_web_uri(redirect_uri):
         raise AuthorizeError("Invalid redirect_uri: an absolute http(s) URL is required")
     if params.get("response_type") != "code":
         raise AuthorizeError("Invalid response_type: only response_type=code is supported")
@@ -104,19 +77,8 @@ def _validate(ctx: XContext, params: dict[str, str]) -> AuthorizeRequest:
     return AuthorizeRequest(params["client_id"], redirect_uri, scopes, state, challenge, method)
 
 
-def _error_page(message: str) -> HTMLResponse:
-    html = _TEMPLATES.get_template("x_error.html").render(message=message)
-    return HTMLResponse(html, status_code=400)
-
-
-def _with_query(uri: str, params: list[tuple[str, str]]) -> str:
-    parts = urlsplit(uri)
-    query = [*parse_qsl(parts.query, keep_blank_values=True), *params]
-    return urlunsplit(parts._replace(query=urlencode(query)))
-
-
-def _form_dict(form: FormData) -> dict[str, str]:
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+def _error_page(message: str) -> Response:
+    return error_page("x_error.html", message=message)
 
 
 def _basic_credentials(request: Request) -> tuple[str, str] | None:
@@ -147,16 +109,6 @@ def _authenticate_client(ctx: XContext, request: Request, form: dict[str, str]) 
     return client_id
 
 
-def _verifier_matches(code: XCode, verifier: str) -> bool:
-    if not _VERIFIER.match(verifier):
-        return False
-    if code.challenge_method == "plain":
-        return hmac.compare_digest(verifier, code.challenge)
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    expected = base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
-    return hmac.compare_digest(expected, code.challenge)
-
-
 def build_oauth_router(ctx: XContext) -> APIRouter:
     """Consent page on both web hosts; token and revoke on both API hosts."""
     router = APIRouter()
@@ -169,59 +121,50 @@ def build_oauth_router(ctx: XContext) -> APIRouter:
         except AuthorizeError as exc:
             return _error_page(str(exc))
         today = core.today()
-        accounts = [
-            {
-                "key": c.key,
-                "name": c.display_name,
-                "protected": is_protected(c),
-                "followers": followers(c, today),
-            }
-            for c in CREATORS
-        ]
-        html = _TEMPLATES.get_template("x_authorize.html").render(
+
+        def account(c: Creator) -> dict[str, object]:
+            return {"protected": is_protected(c), "followers": followers(c, today)}
+
+        return consent_page(
+            request,
+            "x_authorize.html",
             client_id=auth.client_id,
             scopes=[(s, SCOPES[s]) for s in auth.scopes],
-            accounts=accounts,
-            hidden=auth.hidden_fields(),
-            action=request.url.path,
+            hidden=auth.form_fields(scope_separator=" ", response_type_first=True),
+            account=account,
         )
-        return HTMLResponse(html)
 
     async def authorize_submit(request: Request) -> Response:
         """The user's decision: back to the app with a code, or ``error=access_denied``."""
-        form = _form_dict(await request.form())
+        form = await read_form(request)
         try:
             auth = _validate(ctx, form)
         except AuthorizeError as exc:
             return _error_page(str(exc))
-        decision = form.get("decision")
-        if decision == "deny":
-            denied = [("error", "access_denied"), ("state", auth.state)]
-            return RedirectResponse(_with_query(auth.redirect_uri, denied), status_code=302)
-        if decision != "approve":
-            return _error_page("Invalid decision: expected approve or deny")
-        account = form.get("account", "")
-        if get_creator(account) is None:
-            return _error_page(f"Unknown account: {account}")
-        code = mint_code(
-            core.signer,
-            XCode(
+
+        def approve(account: str) -> Response:
+            code = XCode(
                 account=account,
                 client_id=auth.client_id,
                 redirect_uri=auth.redirect_uri,
                 scopes=auth.scopes,
-                challenge=auth.challenge,
-                challenge_method=auth.challenge_method,
+                challenge=auth.challenge or "",
+                challenge_method=auth.challenge_method or "plain",
                 issued_at=core.now(),
                 nonce=secrets.token_hex(8),
-            ),
+            )
+            return auth.redirect([("code", mint_code(core.signer, code))], state_first=True)
+
+        return oauth.decide(
+            form,
+            deny=lambda: auth.redirect([("error", "access_denied")]),
+            approve=approve,
+            refuse=_error_page,
         )
-        target = _with_query(auth.redirect_uri, [("state", auth.state), ("code", code)])
-        return RedirectResponse(target, status_code=302)
 
     async def token(request: Request) -> Response:
         """``authorization_code`` and ``refresh_token`` grants."""
-        form = _form_dict(await request.form())
+        form = await read_form(request)
         try:
             client_id = _authenticate_client(ctx, request, form)
             grant_type = form.get("grant_type")
@@ -235,7 +178,7 @@ def build_oauth_router(ctx: XContext) -> APIRouter:
 
     async def revoke(request: Request) -> Response:
         """Revoking either token of a grant ends the whole grant; unknown tokens are ignored."""
-        form = _form_dict(await request.form())
+        form = await read_form(request)
         try:
             _authenticate_client(ctx, request, form)
         except OAuthError as exc:
@@ -270,7 +213,7 @@ def _exchange(ctx: XContext, client_id: str, form: dict[str, str]) -> dict[str, 
         raise invalid_code()
     if form.get("redirect_uri") != code.redirect_uri:
         raise OAuthError("invalid_request", "Value passed for the redirect uri was invalid.")
-    if not _verifier_matches(code, form.get("code_verifier", "")):
+    if not pkce_matches(form.get("code_verifier", ""), code.challenge, code.challenge_method):
         raise OAuthError("invalid_request", "Value passed for the code verifier was invalid.")
     if get_creator(code.account) is None or not ctx.use_code(code.nonce, expires_at):
         raise invalid_code()
@@ -283,8 +226,7 @@ def _refresh(ctx: XContext, client_id: str, form: dict[str, str]) -> dict[str, o
     old = parse_refresh_token(core.signer, form.get("refresh_token", ""))
     if old is None or old.client_id != client_id:
         raise invalid_token()
-    revoked_at = core.faults.account_fault_since(PLATFORM, "revoke", old.account)
-    if revoked_at is not None and old.issued_at <= revoked_at:
+    if hit_by_fault(core, PLATFORM, old.account, old.issued_at, "revoke"):
         raise invalid_token()
     if not ctx.use_refresh(old.nonce, old.grant):
         raise invalid_token()

@@ -6,16 +6,12 @@ the same grant, so the context can break the whole chain when a refresh token is
 
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from emulator.signing import Signer
+from emulator.tokens import CODE_CLAIMS, TOKEN_CLAIMS, Claim, ClaimCodec, number, scope_list
 
 CODE_TTL_S = 30
 """X's authorization codes are valid for 30 seconds."""
-
-_ACCESS = "x-access-token"
-_REFRESH = "x-refresh-token"
-_CODE = "x-code"
 
 
 @dataclass(frozen=True)
@@ -60,99 +56,60 @@ def new_grant() -> str:
     return secrets.token_hex(8)
 
 
+_CODE: ClaimCodec[XCode] = ClaimCodec(
+    XCode,
+    "x-code",
+    "",
+    {**CODE_CLAIMS, "ch": Claim("challenge"), "cm": Claim("challenge_method")},
+)
+_ACCESS: ClaimCodec[XAccessToken] = ClaimCodec(
+    XAccessToken,
+    "x-access-token",
+    "",
+    {**TOKEN_CLAIMS, "g": Claim("grant")},
+    nonce=True,
+)
+_REFRESH: ClaimCodec[XRefreshToken] = ClaimCodec(
+    XRefreshToken,
+    "x-refresh-token",
+    "",
+    {
+        "a": Claim("account"),
+        "g": Claim("grant"),
+        "gen": Claim("generation", int),
+        "c": Claim("client_id"),
+        "s": Claim("scopes", scope_list),
+        "iat": Claim("issued_at", number),
+        "n": Claim("nonce"),
+    },
+)
+
+
 def mint_code(signer: Signer, code: XCode) -> str:
-    claims = {
-        "a": code.account,
-        "c": code.client_id,
-        "r": code.redirect_uri,
-        "s": list(code.scopes),
-        "ch": code.challenge,
-        "cm": code.challenge_method,
-        "iat": code.issued_at,
-        "n": code.nonce,
-    }
-    return signer.sign(_CODE, "", claims)
+    """Encode an authorization code."""
+    return _CODE.mint(signer, code)
 
 
 def parse_code(signer: Signer, raw: str) -> XCode | None:
-    claims = signer.verify(_CODE, "", raw)
-    if claims is None:
-        return None
-    try:
-        return XCode(
-            account=str(claims["a"]),
-            client_id=str(claims["c"]),
-            redirect_uri=str(claims["r"]),
-            scopes=_scopes(claims),
-            challenge=str(claims["ch"]),
-            challenge_method=str(claims["cm"]),
-            issued_at=float(claims["iat"]),
-            nonce=str(claims["n"]),
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
+    """Decode a code we issued, or ``None``."""
+    return _CODE.parse(signer, raw)
 
 
 def mint_access_token(signer: Signer, token: XAccessToken) -> str:
-    claims = {
-        "a": token.account,
-        "g": token.grant,
-        "c": token.client_id,
-        "s": list(token.scopes),
-        "iat": token.issued_at,
-        "exp": token.expires_at,
-        "n": secrets.token_hex(4),
-    }
-    return signer.sign(_ACCESS, "", claims)
+    """Encode an access token; a random nonce makes every one a new string."""
+    return _ACCESS.mint(signer, token)
 
 
 def parse_access_token(signer: Signer, raw: str) -> XAccessToken | None:
-    claims = signer.verify(_ACCESS, "", raw)
-    if claims is None:
-        return None
-    try:
-        return XAccessToken(
-            account=str(claims["a"]),
-            grant=str(claims["g"]),
-            client_id=str(claims["c"]),
-            scopes=_scopes(claims),
-            issued_at=float(claims["iat"]),
-            expires_at=float(claims["exp"]),
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
+    """Decode an access token we issued, or ``None``."""
+    return _ACCESS.parse(signer, raw)
 
 
 def mint_refresh_token(signer: Signer, token: XRefreshToken) -> str:
-    claims = {
-        "a": token.account,
-        "g": token.grant,
-        "gen": token.generation,
-        "c": token.client_id,
-        "s": list(token.scopes),
-        "iat": token.issued_at,
-        "n": token.nonce,
-    }
-    return signer.sign(_REFRESH, "", claims)
+    """Encode a refresh token."""
+    return _REFRESH.mint(signer, token)
 
 
 def parse_refresh_token(signer: Signer, raw: str) -> XRefreshToken | None:
-    claims = signer.verify(_REFRESH, "", raw)
-    if claims is None:
-        return None
-    try:
-        return XRefreshToken(
-            account=str(claims["a"]),
-            grant=str(claims["g"]),
-            generation=int(claims["gen"]),
-            client_id=str(claims["c"]),
-            scopes=_scopes(claims),
-            issued_at=float(claims["iat"]),
-            nonce=str(claims["n"]),
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def _scopes(claims: dict[str, Any]) -> tuple[str, ...]:
-    return tuple(str(s) for s in claims["s"])
+    """Decode a refresh token we issued, or ``None``."""
+    return _REFRESH.parse(signer, raw)

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from emulator.core import EmulatorCore
+from emulator.oauth import OAuthContext
 
 PLATFORM = "youtube"
 HOSTS: tuple[str, ...] = (
@@ -50,26 +51,15 @@ class QuotaMeter:
         return True
 
 
-class YouTubeContext:
+class YouTubeContext(OAuthContext):
     """Used codes, consents, revoked grants and the quota meter of one emulator instance."""
 
     def __init__(self, core: EmulatorCore) -> None:
-        self.core = core
+        super().__init__(core)
         self.quota = QuotaMeter()
-        self._used_codes: dict[str, float] = {}
         self._consented: set[tuple[str, str]] = set()
         self._revoked: dict[tuple[str, str], float] = {}
         _CONTEXTS[core] = self
-
-    def use_code(self, nonce: str, expires_at: float) -> bool:
-        """Mark a code used; ``False`` if it already was. Forgets codes once they expire."""
-        now = self.core.now()
-        for key in [k for k, exp in self._used_codes.items() if exp < now]:
-            del self._used_codes[key]
-        if nonce in self._used_codes:
-            return False
-        self._used_codes[nonce] = expires_at
-        return True
 
     def first_consent(self, account: str, client_id: str) -> bool:
         """Record a consent; ``True`` if this app had no live grant for the account before."""

@@ -2,6 +2,8 @@
 
 from fastapi.responses import JSONResponse
 
+from emulator import oauth
+
 _STATUS_NAMES = {
     400: "INVALID_ARGUMENT",
     401: "UNAUTHENTICATED",
@@ -137,17 +139,5 @@ def backend_error() -> GoogleApiError:
     )
 
 
-class OAuthError(Exception):
+class OAuthError(oauth.OAuthError):
     """The token/revoke endpoints' flat shape: ``{"error", "error_description"}``."""
-
-    def __init__(self, error: str, description: str, status: int = 400) -> None:
-        super().__init__(description)
-        self.error = error
-        self.description = description
-        self.status = status
-
-    def response(self) -> JSONResponse:
-        return JSONResponse(
-            {"error": self.error, "error_description": self.description},
-            status_code=self.status,
-        )

@@ -7,19 +7,25 @@ refresh token (no rotation); revoking either token revokes the whole grant; PKCE
 """
 
 import base64
-import hashlib
 import hmac
-import re
 import secrets
-from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from dataclasses import dataclass, field
+from urllib.parse import unquote
 
-import jinja2
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 
-from emulator.creators import CREATORS, followers, get_creator
+from emulator import oauth
+from emulator.creators import Creator, followers
+from emulator.oauth import (
+    AuthorizeRequest,
+    consent_page,
+    error_page,
+    is_web_uri,
+    pkce_matches,
+    read_form,
+)
+from emulator.tokens import hit_by_fault, issued_before
 from emulator.youtube.context import PLATFORM, YouTubeContext
 from emulator.youtube.data import SCOPE_LABELS, has_channel
 from emulator.youtube.errors import OAuthError
@@ -34,12 +40,6 @@ from emulator.youtube.tokens import (
 )
 
 AUTHORIZE_PATH = "/accounts.google.com/o/oauth2/v2/auth"
-_TEMPLATES = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-)
-_PKCE_VERIFIER = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 _FORWARDED = (
     "client_id",
     "redirect_uri",
@@ -65,27 +65,20 @@ class AuthorizeError(Exception):
 
 
 @dataclass(frozen=True)
-class AuthorizeRequest:
-    """A validated authorization request and the original parameters to echo."""
+class GoogleAuthorizeRequest(AuthorizeRequest):
+    """A validated authorization request, Google's options and the original parameters."""
 
-    client_id: str
-    redirect_uri: str
-    scopes: tuple[str, ...]
-    state: str | None
-    offline: bool
-    force_consent: bool
-    challenge: str | None
-    challenge_method: str | None
-    hidden: dict[str, str]
+    offline: bool = False
+    force_consent: bool = False
+    hidden: dict[str, str] = field(default_factory=dict)
 
 
-def _validate(ctx: YouTubeContext, params: dict[str, str]) -> AuthorizeRequest:
+def _validate(ctx: YouTubeContext, params: dict[str, str]) -> GoogleAuthorizeRequest:
     settings = ctx.core.settings
     if params.get("client_id") != settings.youtube_client_id:
         raise AuthorizeError("invalid_client", "The OAuth client was not found.")
     redirect_uri = params.get("redirect_uri", "")
-    parts = urlsplit(redirect_uri)
-    if not redirect_uri or parts.scheme not in ("http", "https") or not parts.netloc:
+    if not is_web_uri(redirect_uri):
         raise AuthorizeError("redirect_uri_mismatch", "Invalid parameter value for redirect_uri")
     if params.get("response_type") != "code":
         raise AuthorizeError("unsupported_response_type", "Invalid response_type")
@@ -105,7 +98,7 @@ def _validate(ctx: YouTubeContext, params: dict[str, str]) -> AuthorizeRequest:
     if method is not None and (challenge is None or method not in ("S256", "plain")):
         raise AuthorizeError("invalid_request", "Invalid code_challenge_method")
     hidden = {k: params[k] for k in _FORWARDED if k in params}
-    return AuthorizeRequest(
+    return GoogleAuthorizeRequest(
         client_id=params["client_id"],
         redirect_uri=redirect_uri,
         scopes=scopes,
@@ -118,22 +111,8 @@ def _validate(ctx: YouTubeContext, params: dict[str, str]) -> AuthorizeRequest:
     )
 
 
-def _error_page(error: AuthorizeError) -> HTMLResponse:
-    html = _TEMPLATES.get_template("youtube_error.html").render(
-        error=error.error, message=error.message
-    )
-    return HTMLResponse(html, status_code=400)
-
-
-def _with_query(uri: str, params: list[tuple[str, str]]) -> str:
-    parts = urlsplit(uri)
-    query = [*parse_qsl(parts.query, keep_blank_values=True), *params]
-    return urlunsplit(parts._replace(query=urlencode(query)))
-
-
-async def _form(request: Request) -> dict[str, str]:
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+def _error_page(error: AuthorizeError) -> Response:
+    return error_page("youtube_error.html", error=error.error, message=error.message)
 
 
 def build_oauth_router(ctx: YouTubeContext) -> APIRouter:
@@ -149,67 +128,68 @@ def build_oauth_router(ctx: YouTubeContext) -> APIRouter:
         except AuthorizeError as exc:
             return _error_page(exc)
         today = core.today()
-        accounts = [
-            {
-                "key": c.key,
-                "name": c.display_name,
+
+        def account(c: Creator) -> dict[str, object]:
+            return {
                 "email": f"{c.key.replace('_', '.')}@gmail.example",
                 "channel": has_channel(c),
                 "subscribers": followers(c, today),
             }
-            for c in CREATORS
-        ]
-        html = _TEMPLATES.get_template("youtube_authorize.html").render(
+
+        return consent_page(
+            request,
+            "youtube_authorize.html",
             client_id=auth.client_id,
             scopes=[(s, SCOPE_LABELS[s]) for s in auth.scopes],
-            accounts=accounts,
             hidden=auth.hidden,
-            action=request.url.path,
+            account=account,
         )
-        return HTMLResponse(html)
 
     @router.post(AUTHORIZE_PATH, response_model=None)
     async def authorize_submit(request: Request) -> Response:
         """The decision: back to the app with ``code`` and ``scope``, or ``error=access_denied``."""
-        form = await _form(request)
+        form = await read_form(request)
         try:
             auth = _validate(ctx, form)
         except AuthorizeError as exc:
             return _error_page(exc)
-        state = [("state", auth.state)] if auth.state is not None else []
-        decision = form.get("decision")
-        if decision == "deny":
-            target = _with_query(auth.redirect_uri, [("error", "access_denied"), *state])
-            return RedirectResponse(target, status_code=302)
-        account = form.get("account", "")
-        if decision != "approve" or get_creator(account) is None:
-            return _error_page(AuthorizeError("invalid_request", "Choose an account to continue"))
-        first = ctx.first_consent(account, auth.client_id)
-        code = GoogleCode(
-            account=account,
-            client_id=auth.client_id,
-            redirect_uri=auth.redirect_uri,
-            scopes=auth.scopes,
-            issued_at=core.now(),
-            nonce=secrets.token_hex(8),
-            offline=auth.offline,
-            refresh=auth.offline and (first or auth.force_consent),
-            challenge=auth.challenge,
-            challenge_method=auth.challenge_method,
+
+        def approve(account: str) -> Response:
+            first = ctx.first_consent(account, auth.client_id)
+            code = GoogleCode(
+                account=account,
+                client_id=auth.client_id,
+                redirect_uri=auth.redirect_uri,
+                scopes=auth.scopes,
+                issued_at=core.now(),
+                nonce=secrets.token_hex(8),
+                offline=auth.offline,
+                refresh=auth.offline and (first or auth.force_consent),
+                challenge=auth.challenge,
+                challenge_method=auth.challenge_method,
+            )
+            granted = [
+                ("code", mint_code(core.signer, code)),
+                ("scope", " ".join(auth.scopes)),
+                ("authuser", "0"),
+                ("prompt", "consent"),
+            ]
+            return auth.redirect(granted, state_first=True)
+
+        choose = "Choose an account to continue"
+        return oauth.decide(
+            form,
+            deny=lambda: auth.redirect([("error", "access_denied")]),
+            approve=approve,
+            refuse=lambda message: _error_page(AuthorizeError("invalid_request", message)),
+            bad_decision=choose,
+            unknown_account=choose,
         )
-        granted = [
-            *state,
-            ("code", mint_code(core.signer, code)),
-            ("scope", " ".join(auth.scopes)),
-            ("authuser", "0"),
-            ("prompt", "consent"),
-        ]
-        return RedirectResponse(_with_query(auth.redirect_uri, granted), status_code=302)
 
     @router.post("/oauth2.googleapis.com/token", response_model=None)
     async def token(request: Request) -> Response:
         """``authorization_code`` and ``refresh_token`` grants."""
-        form = await _form(request)
+        form = await read_form(request)
         try:
             _client_auth(ctx, form, request.headers.get("authorization"))
             grant = form.get("grant_type")
@@ -224,7 +204,7 @@ def build_oauth_router(ctx: YouTubeContext) -> APIRouter:
     @router.post("/oauth2.googleapis.com/revoke", response_model=None)
     async def revoke(request: Request) -> Response:
         """Revoke the grant behind an access or refresh token (``token`` in form or query)."""
-        form = await _form(request)
+        form = await read_form(request)
         raw = form.get("token") or request.query_params.get("token") or ""
         found = _live_token(ctx, raw)
         if found is None:
@@ -258,14 +238,7 @@ def _verify_pkce(code: GoogleCode, verifier: str | None) -> None:
         return
     if not verifier:
         raise OAuthError("invalid_request", "Missing code verifier.")
-    if not _PKCE_VERIFIER.match(verifier):
-        raise OAuthError("invalid_grant", "Invalid code verifier.")
-    if code.challenge_method == "S256":
-        digest = hashlib.sha256(verifier.encode("ascii")).digest()
-        expected = base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
-    else:
-        expected = verifier
-    if not hmac.compare_digest(expected, code.challenge):
+    if not pkce_matches(verifier, code.challenge, code.challenge_method):
         raise OAuthError("invalid_grant", "Invalid code verifier.")
 
 
@@ -323,10 +296,9 @@ def _refresh(ctx: YouTubeContext, form: dict[str, str]) -> dict[str, object]:
 def _grant_dead(ctx: YouTubeContext, token: GoogleToken) -> bool:
     """Revoked by the revoke endpoint or by a ``revoke`` fault after the token was issued."""
     revoked = ctx.grant_revoked_at(token.account, token.client_id)
-    if revoked is not None and token.issued_at <= revoked:
-        return True
-    faulted = ctx.core.faults.account_fault_since(PLATFORM, "revoke", token.account)
-    return faulted is not None and token.issued_at <= faulted
+    return issued_before(token.issued_at, revoked) or hit_by_fault(
+        ctx.core, PLATFORM, token.account, token.issued_at, "revoke"
+    )
 
 
 def access_token_valid(ctx: YouTubeContext, token: GoogleToken) -> bool:
@@ -336,8 +308,7 @@ def access_token_valid(ctx: YouTubeContext, token: GoogleToken) -> bool:
     now = ctx.core.now()
     if token.expires_at is not None and token.expires_at <= now:
         return False
-    expired = ctx.core.faults.account_fault_since(PLATFORM, "expire_tokens", token.account)
-    return expired is None or token.issued_at > expired
+    return not hit_by_fault(ctx.core, PLATFORM, token.account, token.issued_at, "expire_tokens")
 
 
 def _live_token(ctx: YouTubeContext, raw: str) -> GoogleToken | None:

@@ -1,10 +1,10 @@
 """Stateless Google authorization codes, access tokens and refresh tokens (HMAC-signed)."""
 
-import secrets
 from dataclasses import dataclass
 from typing import Literal
 
 from emulator.signing import Signer
+from emulator.tokens import CODE_CLAIMS, TOKEN_CLAIMS, Claim, ClaimCodec, number, raw
 
 ACCESS_PREFIX = "ya29."
 REFRESH_PREFIX = "1//"
@@ -44,76 +44,43 @@ class GoogleCode:
     challenge_method: str | None = None
 
 
-def _prefix(kind: TokenKind) -> str:
-    return ACCESS_PREFIX if kind == "access" else REFRESH_PREFIX
+_TOKEN_CLAIMS = {**TOKEN_CLAIMS, "exp": Claim("expires_at", number, required=False)}
+_PREFIXES: dict[TokenKind, str] = {"access": ACCESS_PREFIX, "refresh": REFRESH_PREFIX}
+_TOKENS: dict[TokenKind, ClaimCodec[GoogleToken]] = {
+    kind: ClaimCodec(
+        GoogleToken, f"youtube-{kind}", prefix, _TOKEN_CLAIMS, fixed={"kind": kind}, nonce=True
+    )
+    for kind, prefix in _PREFIXES.items()
+}
+_CODE: ClaimCodec[GoogleCode] = ClaimCodec(
+    GoogleCode,
+    "youtube-code",
+    CODE_PREFIX,
+    {
+        **CODE_CLAIMS,
+        "o": Claim("offline", bool),
+        "rt": Claim("refresh", bool),
+        "cc": Claim("challenge", raw, required=False),
+        "ccm": Claim("challenge_method", raw, required=False),
+    },
+)
 
 
 def mint_token(signer: Signer, token: GoogleToken) -> str:
     """Encode ``token``; a random nonce makes every issued token a new string."""
-    claims = {
-        "a": token.account,
-        "c": token.client_id,
-        "s": list(token.scopes),
-        "iat": token.issued_at,
-        "exp": token.expires_at,
-        "n": secrets.token_hex(4),
-    }
-    return signer.sign(f"youtube-{token.kind}", _prefix(token.kind), claims)
+    return _TOKENS[token.kind].mint(signer, token)
 
 
-def parse_token(signer: Signer, raw: str, kind: TokenKind) -> GoogleToken | None:
+def parse_token(signer: Signer, raw_token: str, kind: TokenKind) -> GoogleToken | None:
     """Decode a token of ``kind`` we issued, or ``None``."""
-    claims = signer.verify(f"youtube-{kind}", _prefix(kind), raw)
-    if claims is None:
-        return None
-    try:
-        expires = claims.get("exp")
-        return GoogleToken(
-            kind=kind,
-            account=str(claims["a"]),
-            client_id=str(claims["c"]),
-            scopes=tuple(str(s) for s in claims["s"]),
-            issued_at=float(claims["iat"]),
-            expires_at=float(expires) if expires is not None else None,
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
+    return _TOKENS[kind].parse(signer, raw_token)
 
 
 def mint_code(signer: Signer, code: GoogleCode) -> str:
     """Encode an authorization code."""
-    claims = {
-        "a": code.account,
-        "c": code.client_id,
-        "r": code.redirect_uri,
-        "s": list(code.scopes),
-        "iat": code.issued_at,
-        "n": code.nonce,
-        "o": code.offline,
-        "rt": code.refresh,
-        "cc": code.challenge,
-        "ccm": code.challenge_method,
-    }
-    return signer.sign("youtube-code", CODE_PREFIX, claims)
+    return _CODE.mint(signer, code)
 
 
-def parse_code(signer: Signer, raw: str) -> GoogleCode | None:
+def parse_code(signer: Signer, raw_code: str) -> GoogleCode | None:
     """Decode a code we issued, or ``None``."""
-    claims = signer.verify("youtube-code", CODE_PREFIX, raw)
-    if claims is None:
-        return None
-    try:
-        return GoogleCode(
-            account=str(claims["a"]),
-            client_id=str(claims["c"]),
-            redirect_uri=str(claims["r"]),
-            scopes=tuple(str(s) for s in claims["s"]),
-            issued_at=float(claims["iat"]),
-            nonce=str(claims["n"]),
-            offline=bool(claims["o"]),
-            refresh=bool(claims["rt"]),
-            challenge=claims.get("cc"),
-            challenge_method=claims.get("ccm"),
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
+    return _CODE.parse(signer, raw_code)
