@@ -203,9 +203,7 @@ class TestMetaUsage:
     """Usage headers near 100 % pause the client locally, for a while, not forever."""
 
     @staticmethod
-    def answer(
-        app_usage: dict[str, int], business: Any = None
-    ) -> httpx.Response:
+    def answer(app_usage: dict[str, int], business: Any = None) -> httpx.Response:
         headers = {"X-App-Usage": json.dumps(app_usage)}
         if business is not None:
             headers["X-Business-Use-Case-Usage"] = json.dumps(business)
