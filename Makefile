@@ -10,7 +10,7 @@ ROLE   ?= admin
 CLIENT ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit test-integration test-e2e lint format migrate token lock clean
+.PHONY: help install run test test-unit test-integration test-e2e bench lint format migrate token lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ test-integration: $(STAMP) ## integration tests (starts its own broker; PostgreS
 
 test-e2e: $(STAMP) ## end-to-end: starts the system as `make run` does and drives it over HTTP
 	$(BIN)/pytest tests/e2e
+
+bench: $(STAMP) ## ingestor benchmark: N emulated connections end to end vs the sequential loop
+	$(BIN)/python -m bench.ingestor $(BENCH_ARGS)
 
 lint: $(STAMP) ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check .

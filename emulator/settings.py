@@ -15,6 +15,11 @@ class EmulatorSettings(BaseSettings):
     today: date | None = None
     """Fixes the metrics date for deterministic tests; ``None`` means the real UTC date."""
     signing_key: str = "emulator-dev-signing-key"
+    natural_rate_limits: bool = True
+    """Enforce the platforms' own per-account windows (X's 15-minute limits). The benchmark
+    turns this off: thousands of its connections share a handful of demo accounts."""
+    meta_app_calls_per_hour: int = 50_000
+    """Budget behind Meta's ``X-App-Usage`` percentages (clients pause near 100 %)."""
     """HMAC key for stateless codes and tokens: a restart does not invalidate them."""
 
     instagram_client_id: str = "lsa-dev-instagram-app"

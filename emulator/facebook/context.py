@@ -17,10 +17,12 @@ class FacebookContext(OAuthContext):
 
     def __init__(self, core: EmulatorCore) -> None:
         super().__init__(core)
-        self.usage = UsageMeter()
+        self.usage = UsageMeter(core.settings.meta_app_calls_per_hour)
         self.deauthorized: dict[str, float] = {}
         self._business_usage: dict[str, UsageMeter] = {}
 
     def business_usage(self, business_id: str) -> UsageMeter:
         """The Business Use Case meter of one Page or Instagram account."""
-        return self._business_usage.setdefault(business_id, UsageMeter())
+        return self._business_usage.setdefault(
+            business_id, UsageMeter(self.core.settings.meta_app_calls_per_hour)
+        )

@@ -13,4 +13,4 @@ class InstagramContext(OAuthContext):
 
     def __init__(self, core: EmulatorCore) -> None:
         super().__init__(core)
-        self.usage = UsageMeter()
+        self.usage = UsageMeter(core.settings.meta_app_calls_per_hour)

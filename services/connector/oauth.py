@@ -48,7 +48,7 @@ def redirect_uri(settings: ConnectorSettings, platform: Platform) -> str:
     return f"{settings.public_base_url.rstrip('/')}/api/portal/social/callback/{platform.value}"
 
 
-def _pkce_pair() -> tuple[str, str]:
+def pkce_pair() -> tuple[str, str]:
     verifier = secrets.token_urlsafe(64)[:96]
     challenge = (
         base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
@@ -76,7 +76,7 @@ async def start_connect(
     state_hash = hash_state(state)
     verifier = challenge = None
     if client.supports_pkce:
-        verifier, challenge = _pkce_pair()
+        verifier, challenge = pkce_pair()
     expires_at = _now() + timedelta(seconds=settings.state_ttl_seconds)
     uri = redirect_uri(settings, platform)
     session.add(

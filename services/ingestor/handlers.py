@@ -208,5 +208,5 @@ def register(context: IngestorContext) -> None:
         parse=SyncRequested.model_validate_json,
         handle=on_sync_requested,
         settings=kafka,
-        max_workers=context.settings.sync_concurrency,
+        concurrency=context.settings.sync_concurrency,
     )

@@ -27,8 +27,10 @@ class PlatformSettings(BaseSettings):
     enabled: bool = True
     client_id: str = ""
     client_secret: SecretStr = SecretStr("")
-    #: Client-side limit, sized under the platform's published one.
+    #: Client-side limit per account (credential), sized under the platform's published one.
     requests_per_minute: int = 300
+    #: Optional limit for the whole app across accounts (where a platform publishes one).
+    app_requests_per_minute: int | None = None
     timeout_seconds: float = 20.0
     #: Retries of transient failures only (never of permission or input errors).
     max_retries: int = 3

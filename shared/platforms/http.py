@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +31,44 @@ Gate = Callable[[], None]
 Inspector = Callable[[httpx.Response], PlatformError | None]
 
 
+class AccountLimiters:
+    """One rate limiter per account credential, least recently used dropped past ``capacity``.
+
+    The platforms' published limits are mostly per user or account (X's 15-minute windows,
+    Meta's per-account budgets, TikTok's per-token limits, LinkedIn's per-member quotas), so a
+    single process-wide limiter sized to one account's budget would throttle every account to
+    the pace of one. Requests without a user credential (token endpoints) share one limiter.
+    """
+
+    def __init__(self, requests_per_minute: int, capacity: int = 50_000) -> None:
+        self.rate = max(1, requests_per_minute)
+        self.capacity = capacity
+        self._limiters: OrderedDict[str, AsyncLimiter] = OrderedDict()
+
+    def of(self, request: dict[str, Any]) -> AsyncLimiter:
+        key = _credential_key(request)
+        limiter = self._limiters.get(key)
+        if limiter is None:
+            limiter = self._limiters[key] = AsyncLimiter(self.rate, 60)
+            while len(self._limiters) > self.capacity:
+                self._limiters.popitem(last=False)
+        else:
+            self._limiters.move_to_end(key)
+        return limiter
+
+
+def _credential_key(request: dict[str, Any]) -> str:
+    """A digest of the request's user credential (bearer header or ``access_token`` param)."""
+    headers = request.get("headers") or {}
+    params = request.get("params") or {}
+    credential = headers.get("Authorization") or headers.get("authorization")
+    if credential is None and isinstance(params, dict):
+        credential = params.get("access_token")
+    if not credential:
+        return "app"
+    return hashlib.sha256(str(credential).encode()).hexdigest()[:32]
+
+
 def _retryable(error: BaseException) -> bool:
     return isinstance(error, PlatformError) and error.error_class is ErrorClass.TRANSIENT
 
@@ -44,6 +85,7 @@ class PlatformHttp:
         requests_per_minute: int,
         max_retries: int,
         timeout_seconds: float = 20.0,
+        app_requests_per_minute: int | None = None,
         observe: Observer | None = None,
         gate: Gate | None = None,
         inspect: Inspector | None = None,
@@ -51,7 +93,10 @@ class PlatformHttp:
         self.platform = platform
         self.client = client
         self.classify = classify
-        self.limiter = AsyncLimiter(max(1, requests_per_minute), 60)
+        self.limiters = AccountLimiters(requests_per_minute)
+        self.app_limiter = (
+            AsyncLimiter(app_requests_per_minute, 60) if app_requests_per_minute else None
+        )
         self.max_retries = max_retries
         self.timeout = httpx.Timeout(timeout_seconds, connect=min(5.0, timeout_seconds))
         self.calls = 0
@@ -77,6 +122,7 @@ class PlatformHttp:
             client,
             classify,
             requests_per_minute=settings.requests_per_minute,
+            app_requests_per_minute=settings.app_requests_per_minute,
             max_retries=settings.max_retries,
             timeout_seconds=settings.timeout_seconds,
             observe=observe,
@@ -110,7 +156,7 @@ class PlatformHttp:
     async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         if self.gate is not None:
             self.gate()
-        async with self.limiter:
+        async with self.limiters.of(kwargs), self.app_limiter or contextlib.nullcontext():
             self.calls += 1
             try:
                 response = await self.client.request(method, url, timeout=self.timeout, **kwargs)

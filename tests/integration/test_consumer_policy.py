@@ -37,7 +37,11 @@ async def _eventually(check: Callable[[], bool], timeout: float = 30.0) -> None:
 
 
 async def _run_consumer(
-    kafka: str, topic: str, group: str, handle: Callable[[Ping], Awaitable[None]]
+    kafka: str,
+    topic: str,
+    group: str,
+    handle: Callable[[Ping], Awaitable[None]],
+    concurrency: int = 1,
 ) -> object:
     settings = KafkaSettings(bootstrap_servers=kafka, consumer_max_attempts=2)
     broker = make_broker(settings, client_id="test")
@@ -48,6 +52,7 @@ async def _run_consumer(
         parse=Ping.model_validate_json,
         handle=handle,
         settings=settings,
+        concurrency=concurrency,
     )
     await broker.start()
     return broker
@@ -141,3 +146,54 @@ async def test_offset_is_committed_only_after_the_handler_succeeded(kafka: str) 
     finally:
         await third.stop()  # type: ignore[attr-defined]
     assert third_seen == [8]
+
+
+async def test_concurrent_batches_keep_the_same_policy(kafka: str) -> None:
+    """concurrency > 1: records handled at the same time, bad ones parked, the rest committed."""
+    topic = await _topic(kafka)
+    running, peak, seen = 0, 0, []
+
+    async def handle(ping: Ping) -> None:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.2)
+        running -= 1
+        if ping.n == 13:
+            raise ValueError("unlucky")
+        seen.append(ping.n)
+
+    producer = make_broker(KafkaSettings(bootstrap_servers=kafka), client_id="producer")
+    await producer.start()
+    for n in range(20):
+        await producer.publish(
+            str({"n": n}).replace("'", '"').encode(), topic, key=f"k{n}".encode()
+        )
+    await producer.publish(b"garbage", topic, key=b"bad")
+    await producer.stop()
+    broker = await _run_consumer(kafka, topic, "policy-c", handle, concurrency=8)
+    try:
+        await _eventually(lambda: len(seen) == 19)
+    finally:
+        await broker.stop()  # type: ignore[attr-defined]
+    assert sorted(seen) == [n for n in range(20) if n != 13]
+    assert peak > 1  # really concurrent
+    parked = await read_topics(kafka, [dead_letter(topic)], until=lambda r: len(r) >= 2)
+    assert {r.key for r in parked} == {b"bad", b"k13"}
+
+    # Committed: another member of the group starts after the last record.
+    again: list[int] = []
+
+    async def record(ping: Ping) -> None:
+        again.append(ping.n)
+
+    producer = make_broker(KafkaSettings(bootstrap_servers=kafka), client_id="producer")
+    second = await _run_consumer(kafka, topic, "policy-c", record, concurrency=8)
+    await producer.start()
+    await producer.publish(b'{"n": 99}', topic, key=b"k99")
+    await producer.stop()
+    try:
+        await _eventually(lambda: 99 in again)
+    finally:
+        await second.stop()  # type: ignore[attr-defined]
+    assert again == [99]

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 #: Which tables each service owns (its own database; nobody else's tables in it).
 OWNED = {
     "connector": {"connections", "oauth_states", "outbox"},
-    "ingestor": {"known_connections", "sync_runs"},
+    "ingestor": {"known_connections", "sync_runs", "schedule_claims", "raw_responses"},
     "analytics": {"tracked_connections", "daily_snapshots"},
     "alerts": {"watched_accounts"},
     "reports": {"report_days"},

@@ -16,6 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from emulator.driver import consent
 from services.registry import SERVICES
 from shared.auth import Role, issue_token
 from shared.db import create_engine
@@ -23,7 +24,6 @@ from shared.messaging import topics
 from shared.platforms import Platform
 from shared.settings import AuthSettings
 from tests.support.kafka import read_topics
-from tests.support.oauth import consent
 from tests.support.system import RunningSystem
 from tests.support.waiting import eventually
 

@@ -16,12 +16,12 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from emulator.driver import consent
 from services.ingestor import jobs
 from shared.auth import Role, issue_token
 from shared.messaging import topics
 from shared.settings import AuthSettings
 from tests.support.kafka import read_topics
-from tests.support.oauth import consent
 from tests.support.system import RunningSystem
 from tests.support.waiting import eventually
 

@@ -696,3 +696,11 @@ async def test_latency_fault() -> None:
         started = time.perf_counter()
         await me(client, token)
         assert time.perf_counter() - started < 0.145
+
+
+async def test_natural_rate_limits_can_be_lifted_for_benchmarks() -> None:
+    """Thousands of benchmark connections share one demo account: no 15-minute window then."""
+    async with emulator(EmulatorSettings(today=TODAY, natural_rate_limits=False)) as (_, http):
+        token = (await tokens(http))["access_token"]
+        answers = [await me(http, token) for _ in range(80)]  # above the 75 per window
+    assert {a.status_code for a in answers} == {200}

@@ -23,6 +23,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from emulator.app import create_app
+from emulator.driver import consent
 from emulator.settings import EmulatorSettings
 from services.connector import connections, oauth
 from services.connector.app import MIGRATIONS
@@ -37,7 +38,6 @@ from shared.outbox import OutboxMessage
 from shared.platforms import Platform
 from shared.platforms.base import PlatformError
 from shared.platforms.registry import PlatformClient, build_clients
-from tests.support.oauth import consent
 from tests.unit.support import TODAY, clear_lsa_env
 
 EMULATOR = "http://emulator"

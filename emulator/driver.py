@@ -1,4 +1,4 @@
-"""Driving an emulated platform's consent form the way a browser would."""
+"""Driving an emulated platform's consent form the way a browser would (tests, benchmark)."""
 
 from __future__ import annotations
 
@@ -30,14 +30,20 @@ async def consent(
 ) -> str:
     """Open the consent page, submit it, and return where the platform redirects the browser."""
     page = await http.get(authorization_url)
-    assert page.status_code == 200, page.text
-    assert "text/html" in page.headers["content-type"]
+    if page.status_code != 200 or "text/html" not in page.headers.get("content-type", ""):
+        raise ConsentError(f"no consent page ({page.status_code}): {page.text[:300]}")
     form = _FormParser()
     form.feed(page.text)
-    assert form.action and account in form.accounts, form.accounts
+    if not form.action or account not in form.accounts:
+        raise ConsentError(f"no form offering {account!r} (accounts: {form.accounts})")
     answer = await http.post(
         urljoin(authorization_url, form.action),
         data={**form.fields, "account": account, "decision": decision},
     )
-    assert answer.status_code in (302, 303), answer.text
-    return answer.headers["location"]
+    if answer.status_code not in (302, 303):
+        raise ConsentError(f"consent not redirected ({answer.status_code}): {answer.text[:300]}")
+    return str(answer.headers["location"])
+
+
+class ConsentError(AssertionError):
+    """The consent page did not behave as a platform's does."""

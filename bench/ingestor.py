@@ -1,0 +1,374 @@
+"""``make bench``: sync N emulated connections end to end and compare with the sequential loop.
+
+What runs, each as in production but on this machine:
+
+* tansu (the Kafka-compatible broker) on a free port;
+* the platform emulator in its own process, answering at ``--latency-ms`` (default 50 ms), with
+  the emulated per-account windows and Meta's hourly budget lifted — N connections share a few
+  dozen demo accounts here, which no real platform would see;
+* the ingestor, started as ``lsa serve ingestor`` in its own process, its SQLite database seeded
+  with N connections across the six platforms;
+* a stand-in for the connector's internal token route (the tokens were obtained once per demo
+  account through each platform's real OAuth flow against the emulator).
+
+Measured: from publishing N ``SyncRequested`` to N snapshot events on the broker — connections per
+second, platform API calls per connection, the ingestor's peak and sampled memory; then the
+baseline: the same connections synced one after another (the specification's loop) in this
+process, on a sample, and the ratio of the two rates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from fastapi import FastAPI, HTTPException
+
+from emulator.driver import consent
+from services.connector.oauth import pkce_pair
+from services.ingestor.app import MIGRATIONS
+from services.ingestor.models import KnownConnection
+from services.ingestor.syncing import live_snapshot
+from services.local.broker import free_port, start_broker, stop_process, wait_for_port
+from shared.db.migrations import upgrade
+from shared.events import SyncReason, SyncRequested
+from shared.messaging import topics
+from shared.messaging.broker import ensure_topics
+from shared.platforms import Platform
+from shared.platforms.base import PlatformError
+from shared.platforms.capture import capturing
+from shared.platforms.registry import PlatformClient, build_clients
+from shared.settings import KafkaSettings
+
+CREATORS = ("steady_creator", "viral_vera", "stalled_sam", "declining_dan", "new_nina")
+REDIRECT = "https://bench.lsa.test/api/portal/social/callback/{platform}"
+
+
+@dataclass(frozen=True)
+class Account:
+    platform: Platform
+    creator: str
+    user_id: str
+    username: str
+    token: str
+
+
+#: Thousands of bench connections share a few dozen demo tokens; per-account limits (client and
+#: emulator side) would then throttle far more than any real account ever is, so both are lifted.
+UNTHROTTLED = {f"LSA_{p.name}_REQUESTS_PER_MINUTE": "100000000" for p in Platform}
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LSA_")}
+    env.update(UNTHROTTLED)
+    env.update(extra)
+    return env
+
+
+def _rss_kb(pid: int, field: str = "VmRSS") -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+async def _accounts(emulator_url: str) -> list[Account]:
+    """One real OAuth connect per platform and demo creator, through the platform clients."""
+    accounts = []
+    async with httpx.AsyncClient(timeout=30) as http:
+        clients = build_clients(http, emulator_url=emulator_url)
+        for platform, client in clients.items():
+            for creator in CREATORS:
+                redirect = REDIRECT.format(platform=platform.value)
+                verifier, challenge = pkce_pair() if client.supports_pkce else (None, None)
+                url = client.authorization_url(
+                    state=uuid.uuid4().hex, redirect_uri=redirect, code_challenge=challenge
+                )
+                location = await consent(http, url, account=creator)
+                code = httpx.URL(location).params.get("code")
+                if not code:
+                    continue  # this creator has no account of that kind (no Page, no channel)
+                try:
+                    grant = await client.exchange_code(
+                        code=code, redirect_uri=redirect, code_verifier=verifier
+                    )
+                except PlatformError:
+                    continue  # e.g. a Facebook user without a Page
+                identity = await client.identity(grant.access_token)
+                accounts.append(
+                    Account(
+                        platform,
+                        creator,
+                        identity.platform_user_id,
+                        identity.username,
+                        grant.access_token,
+                    )
+                )
+    return accounts
+
+
+def _seed(db: Path, accounts: list[Account], count: int) -> list[tuple[str, Account]]:
+    upgrade(MIGRATIONS, f"sqlite+aiosqlite:///{db}")
+    rows = [(str(uuid.uuid4()), accounts[i % len(accounts)]) for i in range(count)]
+    with sqlite3.connect(db) as sql:
+        sql.executemany(
+            f"INSERT INTO {KnownConnection.__tablename__} (connection_id, client_id, platform,"
+            " platform_user_id, username, active, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?)",
+            [
+                (
+                    uuid.UUID(cid).hex,
+                    f"bench-{i % 500}",
+                    a.platform.value,
+                    a.user_id,
+                    a.username,
+                    datetime.now(UTC).isoformat(),
+                )
+                for i, (cid, a) in enumerate(rows)
+            ],
+        )
+    return rows
+
+
+def _token_server(tokens: dict[str, Account]) -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/internal/connections/{connection_id}/access-token")
+    async def lend(connection_id: str) -> dict[str, Any]:
+        account = tokens.get(connection_id)
+        if account is None:
+            raise HTTPException(404)
+        return {
+            "connection_id": connection_id,
+            "platform": account.platform.value,
+            "platform_user_id": account.user_id,
+            "access_token": account.token,
+            "expires_at": None,
+        }
+
+    return app
+
+
+async def _baseline(
+    rows: list[tuple[str, Account]], emulator_url: str, kafka: str
+) -> tuple[float, int]:
+    """The specification's loop: one connection after another, fetch then publish."""
+    producer = AIOKafkaProducer(bootstrap_servers=kafka)
+    await producer.start()
+    try:
+        async with httpx.AsyncClient(timeout=30) as http:
+            clients: dict[Platform, PlatformClient] = build_clients(http, emulator_url=emulator_url)
+            started = time.perf_counter()
+            with capturing() as answers:  # every platform answer: the calls made
+                for connection_id, account in rows:
+                    data = await clients[account.platform].fetch_snapshot(
+                        account.token, account_id=account.user_id
+                    )
+                    request = SyncRequested(
+                        connection_id=uuid.UUID(connection_id),
+                        client_id="b",
+                        platform=account.platform,
+                        reason=SyncReason.DAILY,
+                    )
+                    known = KnownConnection(
+                        connection_id=uuid.UUID(connection_id),
+                        client_id="b",
+                        platform=account.platform.value,
+                        platform_user_id=account.user_id,
+                        username=account.username,
+                    )
+                    snapshot = live_snapshot(request, known, data, fetched_at=datetime.now(UTC))
+                    await producer.send_and_wait(
+                        "bench.baseline.snapshots",
+                        snapshot.model_dump_json().encode(),
+                        key=connection_id.encode(),
+                    )
+            elapsed = time.perf_counter() - started
+            calls = len(answers)
+    finally:
+        await producer.stop()
+    return len(rows) / elapsed, calls
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    work = Path(args.workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    kafka_port, emulator_port, tokens_port, ingestor_port = (free_port() for _ in range(4))
+    kafka = f"127.0.0.1:{kafka_port}"
+    processes: list[subprocess.Popen[bytes]] = [start_broker(kafka_port, log=work / "broker.log")]
+    cli = [sys.executable, "-m", "services.cli"]
+    try:
+        emulator_log = open(work / "emulator.log", "wb")  # noqa: SIM115
+        processes.append(
+            subprocess.Popen(
+                [*cli, "emulator", "--port", str(emulator_port)],
+                env=_env(
+                    LSA_EMULATOR_LATENCY_MS=str(args.latency_ms),
+                    LSA_EMULATOR_NATURAL_RATE_LIMITS="false",
+                    LSA_EMULATOR_YOUTUBE_DAILY_QUOTA_UNITS="100000000",
+                    LSA_EMULATOR_META_APP_CALLS_PER_HOUR="100000000",
+                ),
+                stdout=emulator_log,
+                stderr=subprocess.STDOUT,
+            )
+        )
+        emulator_url = f"http://127.0.0.1:{emulator_port}"
+        wait_for_port(emulator_port, timeout=60)
+        accounts = await _accounts(emulator_url)
+        db = work / "ingestor.db"
+        db.unlink(missing_ok=True)
+        rows = await asyncio.to_thread(_seed, db, accounts, args.connections)
+        tokens = {cid: account for cid, account in rows}
+        server = uvicorn.Server(
+            uvicorn.Config(
+                _token_server(tokens), port=tokens_port, log_level="warning", access_log=False
+            )
+        )
+        token_task = asyncio.create_task(server.serve())
+        await ensure_topics(
+            KafkaSettings(bootstrap_servers=kafka, topic_partitions=args.partitions),
+            topics.all_topics(),
+        )
+        ingestor_log = open(work / "ingestor.log", "wb")  # noqa: SIM115
+        profiler = ["-m", "cProfile", "-o", str(work / "ingestor.prof")] if args.profile else []
+        ingestor = subprocess.Popen(
+            [
+                sys.executable,
+                *profiler,
+                "-m",
+                "services.cli",
+                "serve",
+                "ingestor",
+                "--port",
+                str(ingestor_port),
+            ],
+            env=_env(
+                LSA_KAFKA_BOOTSTRAP_SERVERS=kafka,
+                LSA_INGESTOR_DATABASE_URL=f"sqlite+aiosqlite:///{db}",
+                LSA_PLATFORM_EMULATOR_URL=emulator_url,
+                LSA_CONNECTOR_URL=f"http://127.0.0.1:{tokens_port}",
+                LSA_INGESTOR_SYNC_CONCURRENCY=str(args.concurrency),
+                LSA_INGESTOR_SCHEDULER_ENABLED="false",
+                LSA_LOG_LEVEL="WARNING",
+            ),
+            stdout=ingestor_log,
+            stderr=subprocess.STDOUT,
+        )
+        processes.append(ingestor)
+        async with httpx.AsyncClient() as http:
+            for _ in range(240):
+                try:
+                    if (
+                        await http.get(f"http://127.0.0.1:{ingestor_port}/readyz")
+                    ).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.5)
+
+        consumer = AIOKafkaConsumer(
+            *(topics.snapshots(p) for p in Platform),
+            bootstrap_servers=kafka,
+            group_id=f"bench-{uuid.uuid4().hex[:6]}",
+            auto_offset_reset="earliest",
+        )
+        await consumer.start()
+        producer = AIOKafkaProducer(bootstrap_servers=kafka, linger_ms=5)
+        await producer.start()
+        started = time.perf_counter()
+        for connection_id, account in rows:
+            request = SyncRequested(
+                connection_id=uuid.UUID(connection_id),
+                client_id="bench",
+                platform=account.platform,
+                reason=SyncReason.DAILY,
+            )
+            await producer.send(
+                topics.SYNC_REQUESTS, request.model_dump_json().encode(), key=connection_id.encode()
+            )
+        await producer.flush()
+        seen, samples, last_sample = 0, [], 0.0
+        deadline = started + args.timeout
+        while seen < len(rows) and time.perf_counter() < deadline:
+            batch = await consumer.getmany(timeout_ms=500)
+            seen += sum(len(messages) for messages in batch.values())
+            now = time.perf_counter()
+            if now - last_sample >= 1:
+                samples.append((seen, _rss_kb(ingestor.pid)))
+                last_sample = now
+        elapsed = time.perf_counter() - started
+        peak_kb = _rss_kb(ingestor.pid, "VmHWM")
+        await producer.stop()
+        await consumer.stop()
+        with sqlite3.connect(db) as sql:
+            calls, synced = sql.execute(
+                "SELECT sum(api_calls), count(*) FROM sync_runs WHERE status = 'succeeded'"
+            ).fetchone()
+        sample = rows[: args.baseline]
+        baseline_rate, baseline_calls = await _baseline(sample, emulator_url, kafka)
+        server.should_exit = True
+        await token_task
+    finally:
+        for process in reversed(processes):
+            stop_process(process)
+
+    rate = seen / elapsed
+    quarter = next(
+        (kb for n, kb in samples if n >= len(rows) // 4), samples[0][1] if samples else 0
+    )
+    return {
+        "connections": len(rows),
+        "snapshots_seen": seen,
+        "elapsed_s": round(elapsed, 1),
+        "connections_per_s": round(rate, 1),
+        "api_calls_per_connection": round((calls or 0) / max(1, synced or 0), 2),
+        "ingestor_peak_rss_mb": round(peak_kb / 1024, 1),
+        "ingestor_rss_mb_at_25pct": round(quarter / 1024, 1),
+        "ingestor_rss_mb_at_end": round((samples[-1][1] if samples else 0) / 1024, 1),
+        "baseline_connections": len(sample),
+        "baseline_connections_per_s": round(baseline_rate, 2),
+        "baseline_api_calls_per_connection": round(baseline_calls / max(1, len(sample)), 2),
+        "ratio_vs_baseline": round(rate / baseline_rate, 1) if baseline_rate else None,
+        "latency_ms": args.latency_ms,
+        "concurrency": args.concurrency,
+        "target_connections_per_s": 150,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--connections", type=int, default=10_000)
+    parser.add_argument("--latency-ms", type=float, default=50)
+    parser.add_argument("--concurrency", type=int, default=128)
+    parser.add_argument("--partitions", type=int, default=12)
+    parser.add_argument("--baseline", type=int, default=100, help="sequential sample size")
+    parser.add_argument("--timeout", type=float, default=900)
+    parser.add_argument("--workdir", default="bench-results/work")
+    parser.add_argument("--profile", action="store_true", help="cProfile the ingestor")
+    args = parser.parse_args()
+    os.environ.update(UNTHROTTLED)  # the baseline's clients, likewise
+    results = asyncio.run(run(args))
+    out = Path("bench-results")
+    out.mkdir(exist_ok=True)
+    (out / "ingestor.json").write_text(json.dumps(results, indent=2))
+    width = max(len(k) for k in results)
+    print("\nIngestor benchmark (make bench)")
+    for key, value in results.items():
+        print(f"  {key:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()
