@@ -21,9 +21,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from emulator.driver import consent
 from services.local.broker import free_port
 from services.registry import SERVICES
-from tests.support.oauth import consent
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
