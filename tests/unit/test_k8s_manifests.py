@@ -35,6 +35,11 @@ ALLOWED_SECRETS = {
     "lsa-smtp",
     *(f"lsa-{svc}-db" for svc in SERVICES),
 }
+#: The ingestor's scheduled jobs run as CronJobs: name -> (schedule, args).
+INGESTOR_CRONJOBS = {
+    "ingestor-daily-sync": ("0 3 * * *", ["sync-daily"]),
+    "ingestor-purge-raw-responses": ("30 4 * * *", ["purge-raw-responses"]),
+}
 ENV_NAME = re.compile(r"^(LSA_[A-Z0-9_]+|HOME|TMPDIR|PYTHON[A-Z0-9_]*)$")
 
 #: The gateway behind `make run` and the Ingress must route the same table.
@@ -99,6 +104,9 @@ def _of_kind(kind: str, under: Path = K8S) -> list[Doc]:
 
 DEPLOYMENTS = _of_kind("Deployment")
 SERVICE_DEPLOYMENTS = [d for d in DEPLOYMENTS if d.name in SERVICES]
+CRONJOBS = _of_kind("CronJob")
+#: Everything that runs pods: hardening, resources, images and env apply to all of them.
+WORKLOADS = DEPLOYMENTS + CRONJOBS
 NETWORK_POLICIES = _of_kind("NetworkPolicy")
 
 
@@ -106,9 +114,23 @@ def _ids(docs: list[Doc]) -> list[str]:
     return [f"{d.rel}:{d.name}" for d in docs]
 
 
+def _pod_template(doc: Doc) -> dict[str, Any]:
+    """The pod template of a Deployment or a CronJob (spec.jobTemplate.spec.template)."""
+    spec = doc.obj["spec"]
+    if doc.kind == "CronJob":
+        spec = spec["jobTemplate"]["spec"]
+    template: dict[str, Any] = spec["template"]
+    return template
+
+
 def _pod_spec(dep: Doc) -> dict[str, Any]:
-    spec: dict[str, Any] = dep.obj["spec"]["template"]["spec"]
+    spec: dict[str, Any] = _pod_template(dep)["spec"]
     return spec
+
+
+def _pod_labels(doc: Doc) -> dict[str, str]:
+    labels: dict[str, str] = _pod_template(doc)["metadata"]["labels"]
+    return labels
 
 
 def _all_containers(dep: Doc) -> list[dict[str, Any]]:
@@ -149,6 +171,7 @@ def _resolve_secret_source(path: Path) -> Path | None:
 def test_layout_has_base_components_and_overlays() -> None:
     assert len(YAML_FILES) > 20
     assert {d.name for d in _of_kind("Deployment", BASE)} == set(SERVICES)
+    assert {c.name for c in _of_kind("CronJob", BASE / "ingestor")} == set(INGESTOR_CRONJOBS)
     for comp in ("emulator", "hpa"):
         k = KUSTOMIZATIONS[COMPONENTS / comp / "kustomization.yaml"]
         assert k["kind"] == "Component"
@@ -224,7 +247,7 @@ def test_every_yaml_file_is_referenced_by_a_kustomization() -> None:
 # --------------------------------------------------------------------------- workloads
 
 
-@pytest.mark.parametrize("dep", DEPLOYMENTS, ids=_ids(DEPLOYMENTS))
+@pytest.mark.parametrize("dep", WORKLOADS, ids=_ids(WORKLOADS))
 def test_pod_security_context_is_hardened(dep: Doc) -> None:
     spec = _pod_spec(dep)
     psc = spec["securityContext"]
@@ -237,7 +260,7 @@ def test_pod_security_context_is_hardened(dep: Doc) -> None:
     assert spec.get("hostPID", False) is False
 
 
-@pytest.mark.parametrize("dep", DEPLOYMENTS, ids=_ids(DEPLOYMENTS))
+@pytest.mark.parametrize("dep", WORKLOADS, ids=_ids(WORKLOADS))
 def test_every_container_security_context_is_hardened(dep: Doc) -> None:
     for c in _all_containers(dep):
         sc = c.get("securityContext", {})
@@ -253,7 +276,7 @@ def test_every_container_security_context_is_hardened(dep: Doc) -> None:
         assert sc.get("seccompProfile", {}).get("type") == "RuntimeDefault", where
 
 
-@pytest.mark.parametrize("dep", DEPLOYMENTS, ids=_ids(DEPLOYMENTS))
+@pytest.mark.parametrize("dep", WORKLOADS, ids=_ids(WORKLOADS))
 def test_every_container_has_requests_and_limits(dep: Doc) -> None:
     for c in _all_containers(dep):
         res = c.get("resources", {})
@@ -261,7 +284,7 @@ def test_every_container_has_requests_and_limits(dep: Doc) -> None:
             assert {"cpu", "memory"} <= set(res.get(section, {})), f"{dep.name}/{c['name']}"
 
 
-@pytest.mark.parametrize("dep", DEPLOYMENTS, ids=_ids(DEPLOYMENTS))
+@pytest.mark.parametrize("dep", WORKLOADS, ids=_ids(WORKLOADS))
 def test_tmp_is_a_writable_emptydir_in_every_container(dep: Doc) -> None:
     volumes = {v["name"]: v for v in _pod_spec(dep).get("volumes", [])}
     for c in _all_containers(dep):
@@ -327,7 +350,7 @@ def test_deployment_selector_matches_its_pod_template(dep: Doc) -> None:
 
 def test_service_accounts_exist_and_do_not_mount_tokens() -> None:
     accounts = {d.name: d for d in _of_kind("ServiceAccount")}
-    for dep in DEPLOYMENTS:
+    for dep in WORKLOADS:
         sa = accounts[_pod_spec(dep)["serviceAccountName"]]
         assert sa.obj["automountServiceAccountToken"] is False
 
@@ -340,8 +363,9 @@ def _image_ok(image: str) -> bool:
 
 
 def test_images_are_pinned_and_never_latest() -> None:
-    images = [c["image"] for dep in DEPLOYMENTS for c in _all_containers(dep)]
-    assert images
+    found = [(dep.kind, c["image"]) for dep in WORKLOADS for c in _all_containers(dep)]
+    assert {kind for kind, _image in found} == {"Deployment", "CronJob"}
+    images = [image for _kind, image in found]
     bad = [i for i in images if not _image_ok(i)]
     assert not bad, bad
     for kpath, k in KUSTOMIZATIONS.items():
@@ -392,6 +416,100 @@ def test_hpa_component_targets_the_scale_out_consumers() -> None:
             "name": hpa.name,
         }
         assert 2 <= spec["minReplicas"] <= spec["maxReplicas"] <= partitions
+
+
+# --------------------------------------------------------------------------- cronjobs
+
+
+def _ingestor() -> Doc:
+    (dep,) = [d for d in DEPLOYMENTS if d.name == "ingestor" and d.path.is_relative_to(BASE)]
+    return dep
+
+
+def _ingestor_container() -> dict[str, Any]:
+    (main,) = _pod_spec(_ingestor())["containers"]
+    return main
+
+
+def test_ingestor_cronjobs_exist_with_their_schedules() -> None:
+    schedules = {c.name: c.obj["spec"]["schedule"] for c in CRONJOBS}
+    assert schedules == {name: sched for name, (sched, _args) in INGESTOR_CRONJOBS.items()}
+
+
+@pytest.mark.parametrize("cron", CRONJOBS, ids=_ids(CRONJOBS))
+def test_cronjob_runs_its_lsa_command_once_at_a_time(cron: Doc) -> None:
+    spec = cron.obj["spec"]
+    assert spec["timeZone"] == "Etc/UTC"
+    assert spec["concurrencyPolicy"] == "Forbid"
+    assert spec["startingDeadlineSeconds"] == 3600
+    assert spec["successfulJobsHistoryLimit"] >= 1
+    assert spec["failedJobsHistoryLimit"] >= 1
+    job = spec["jobTemplate"]["spec"]
+    assert job["backoffLimit"] == 3
+    assert job["activeDeadlineSeconds"] == 1800
+    pod = _pod_spec(cron)
+    assert pod["restartPolicy"] == "OnFailure"
+    assert pod["serviceAccountName"] == "ingestor"
+    assert "initContainers" not in pod
+    (c,) = pod["containers"]
+    assert c["args"] == INGESTOR_CRONJOBS[cron.name][1]
+    assert "command" not in c, "the image ENTRYPOINT (lsa) must stay in charge"
+    assert c["image"] == _ingestor_container()["image"]
+
+
+@pytest.mark.parametrize("cron", CRONJOBS, ids=_ids(CRONJOBS))
+def test_cronjob_has_the_ingestor_configuration(cron: Doc) -> None:
+    (c,) = _pod_spec(cron)["containers"]
+    main = _ingestor_container()
+    assert [e["name"] for e in c["env"]] == [e["name"] for e in main["env"]]
+    assert c["env"] == main["env"], "same secretKeyRefs and values as the ingestor"
+    assert c["envFrom"] == main["envFrom"]
+    assert c["resources"] == main["resources"]
+    assert c["securityContext"] == main["securityContext"]
+    assert _secret_refs(cron) == _secret_refs(_ingestor())
+
+
+def test_ingestor_deployment_leaves_the_daily_trigger_to_the_cronjob() -> None:
+    for c in _all_containers(_ingestor()):
+        env = {e["name"]: e for e in c["env"]}
+        assert env["LSA_INGESTOR_SCHEDULER_ENABLED"] == {
+            "name": "LSA_INGESTOR_SCHEDULER_ENABLED",
+            "value": "false",
+        }, c["name"]
+
+
+def _workload_selectors() -> list[tuple[str, dict[str, Any]]]:
+    """Every selector that must pick only Deployment pods: Services, PDBs, Deployments
+    (an HPA scales and measures the pods of its target Deployment's selector)."""
+    found = [
+        (f"Service/{s.name}", {"matchLabels": s.obj["spec"]["selector"]})
+        for s in _of_kind("Service")
+    ]
+    found += [
+        (f"PodDisruptionBudget/{p.name}", p.obj["spec"]["selector"])
+        for p in _of_kind("PodDisruptionBudget")
+    ]
+    found += [(f"Deployment/{d.name}", d.obj["spec"]["selector"]) for d in DEPLOYMENTS]
+    deps = {d.name: d for d in DEPLOYMENTS}
+    for hpa in _of_kind("HorizontalPodAutoscaler"):
+        target = deps[hpa.obj["spec"]["scaleTargetRef"]["name"]]
+        found.append((f"HorizontalPodAutoscaler/{hpa.name}", target.obj["spec"]["selector"]))
+    return found
+
+
+@pytest.mark.parametrize("cron", CRONJOBS, ids=_ids(CRONJOBS))
+def test_no_service_pdb_or_hpa_selects_cronjob_pods(cron: Doc) -> None:
+    labels = _pod_labels(cron)
+    assert labels["app.kubernetes.io/name"] == "ingestor", "needed by the NetworkPolicies"
+    assert labels["app.kubernetes.io/component"] == "job"
+    selectors = _workload_selectors()
+    assert any(w.startswith("HorizontalPodAutoscaler/ingestor") for w, _s in selectors)
+    wrong = [where for where, selector in selectors if _selects(selector, labels)]
+    assert not wrong, f"{cron.name} pods selected by {wrong}"
+    # ... while the ingestor's own pods are still selected by its Service, PDB and HPA
+    ingestor_labels = _pod_labels(_ingestor())
+    mine = [w for w, s in selectors if w.endswith("/ingestor") and _selects(s, ingestor_labels)]
+    assert len(mine) == 4, mine
 
 
 # --------------------------------------------------------------------------- ingress
@@ -487,7 +605,7 @@ def test_init_and_main_container_see_the_same_configuration(dep: Doc) -> None:
 
 def _all_env_names() -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
-    for dep in DEPLOYMENTS:
+    for dep in WORKLOADS:
         for c in _all_containers(dep):
             found += [(f"{dep.rel}:{c['name']}", e["name"]) for e in c.get("env", [])]
     for kpath, k in KUSTOMIZATIONS.items():
@@ -627,10 +745,16 @@ class Peer:
 
 
 def _allowed(
-    policies: list[Doc], app: str, direction: str, peer: Peer, port: int, protocol: str = "TCP"
+    policies: list[Doc],
+    app: str | dict[str, str],
+    direction: str,
+    peer: Peer,
+    port: int,
+    protocol: str = "TCP",
 ) -> bool:
-    """Would traffic from/to pod `app` be allowed in `direction` ('Ingress' or 'Egress')?"""
-    labels = {"app.kubernetes.io/name": app}
+    """Would traffic from/to pod `app` (a name or the pod's labels) be allowed in
+    `direction` ('Ingress' or 'Egress')?"""
+    labels = {"app.kubernetes.io/name": app} if isinstance(app, str) else app
     selecting = [
         p.obj["spec"]
         for p in policies
@@ -739,6 +863,19 @@ def test_network_policy_allows_required_flow(flow: tuple[Any, ...]) -> None:
 @pytest.mark.parametrize("flow", DENIED_FLOWS, ids=[str(f) for f in DENIED_FLOWS])
 def test_network_policy_denies_other_flow(flow: tuple[Any, ...]) -> None:
     assert not _flow(*flow)
+
+
+@pytest.mark.parametrize("cron", CRONJOBS, ids=_ids(CRONJOBS))
+def test_network_policy_lets_cronjob_pods_reach_kafka_postgres_and_dns(cron: Doc) -> None:
+    labels = _pod_labels(cron)
+    for policies in (BASE_POLICIES, STAGING_POLICIES):
+        for port in (9092, 9093, 5432):
+            for peer in (Peer(ip=INTERNET), Peer(namespace="kafka")):
+                assert _allowed(policies, labels, "Egress", peer, port), (port, peer)
+        for proto in ("UDP", "TCP"):
+            assert _allowed(policies, labels, "Egress", Peer(namespace="kube-system"), 53, proto)
+        assert not _allowed(policies, labels, "Egress", Peer(ip="10.0.0.5"), 443)
+        assert not _allowed(policies, labels, "Ingress", Peer(namespace="default"), 8080)
 
 
 def test_network_policies_select_existing_workloads() -> None:
