@@ -12,6 +12,7 @@ from services.connector.context import ConnectorContext
 from services.connector.crypto import TokenCipher
 from services.connector.settings import ConnectorSettings
 from services.connector.tokens import TokenKeeper
+from shared.http_client import outbound_client
 from shared.outbox import OutboxRelay
 from shared.periodic import Periodic
 from shared.platforms.registry import build_clients
@@ -25,7 +26,7 @@ HOUSEKEEPING_SECONDS = 3600
 def create_app(settings: ConnectorSettings | None = None) -> FastAPI:
     settings = settings or ConnectorSettings()
     runtime = Runtime.build(settings)
-    http = httpx.AsyncClient(timeout=httpx.Timeout(20.0, connect=5.0))
+    http = outbound_client(timeout=httpx.Timeout(20.0, connect=5.0))
     cipher = TokenCipher.from_spec(
         settings.token_keys.get_secret_value(), settings.token_primary_key_id
     )

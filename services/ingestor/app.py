@@ -12,6 +12,7 @@ from services.ingestor.connector_client import ConnectorClient
 from services.ingestor.context import IngestorContext
 from services.ingestor.settings import IngestorSettings
 from services.ingestor.syncing import Syncer
+from shared.http_client import outbound_client
 from shared.periodic import Periodic
 from shared.platforms.registry import build_clients
 from shared.service import Runtime, create_service_app
@@ -24,11 +25,8 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
     settings = settings or IngestorSettings()
     runtime = Runtime.build(settings)
     common = settings.common
-    platform_http = httpx.AsyncClient(
-        timeout=httpx.Timeout(20.0, connect=5.0),
-        limits=httpx.Limits(max_connections=200, max_keepalive_connections=100),
-    )
-    connector_http = httpx.AsyncClient(timeout=settings.connector_timeout_seconds)
+    platform_http = outbound_client(timeout=httpx.Timeout(20.0, connect=5.0), max_connections=200)
+    connector_http = outbound_client(timeout=settings.connector_timeout_seconds)
     syncer = Syncer(
         build_clients(platform_http, emulator_url=common.platform_emulator_url),
         ConnectorClient(

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
+import random
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 import httpx
+import orjson
 from aiolimiter import AsyncLimiter
-from tenacity import (
-    AsyncRetrying,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
 
 from shared.platforms import Platform, capture
 from shared.platforms.base import ErrorClass, PlatformError
@@ -131,20 +128,26 @@ class PlatformHttp:
         )
 
     async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        async for attempt in AsyncRetrying(
-            retry=retry_if_exception(_retryable),
-            wait=wait_exponential_jitter(multiplier=0.2, max=5),
-            stop=stop_after_attempt(self.max_retries + 1),
-            reraise=True,
-        ):
-            with attempt:
+        """Send; a transient failure is retried ``max_retries`` times with :func:`retry_wait`.
+
+        A plain loop: setting a retry library up for every request (almost all succeed at once)
+        was a measurable share of a sync's CPU.
+        """
+        attempt = 1
+        while True:
+            try:
                 return await self._send(method, url, **kwargs)
-        raise AssertionError("unreachable")  # pragma: no cover
+            except PlatformError as error:
+                if not _retryable(error) or attempt > self.max_retries:
+                    raise
+            await asyncio.sleep(retry_wait(attempt))
+            attempt += 1
 
     async def json(self, method: str, url: str, **kwargs: Any) -> Any:
         response = await self.request(method, url, **kwargs)
         try:
-            return response.json()
+            # orjson: parsing the answers was a tenth of a sync's CPU with the standard library.
+            return orjson.loads(response.content)
         except ValueError as error:
             raise PlatformError(
                 self.platform,
@@ -177,6 +180,12 @@ class PlatformHttp:
         if refusal is not None:
             raise refusal
         return response
+
+
+def retry_wait(attempt: int) -> float:
+    """Exponential backoff with jitter after failed attempt ``attempt``: 0.2 s, 0.4 s, 0.8 s …
+    plus up to 1 s (so that many syncs failing together do not retry together), at most 5 s."""
+    return float(min(5.0, 0.2 * 2 ** (attempt - 1) + random.uniform(0, 1)))
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:

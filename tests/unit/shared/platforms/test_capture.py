@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from shared.platforms.capture import capturing, record
+from shared.platforms.capture import capturing, might_hold_secret, record
+from shared.redaction import redact_text
 
 
 def answer(url: str, body: str) -> httpx.Response:
@@ -32,3 +33,32 @@ def test_nothing_is_kept_outside_a_capture() -> None:
     with capturing() as answers:
         pass
     assert answers == []
+
+
+SECRET_BEARING = [
+    "https://graph.facebook.com/v21.0/1/posts?access_token=EAAsecret&after=x",
+    '{"paging": {"next": "https://x.test/?ACCESS_TOKEN=EAAsecret"}}',
+    '{"data": [{"id": "1", "access_token": "EAAsecret"}]}',
+    '{"token": "EAAsecret"}',
+    "{'refresh_token': 'EAAsecret'}",
+    '{\\"client_secret\\": \\"EAAsecret\\"}',
+    "grant_type=authorization_code&code=EAAsecret",
+    "input_token=EAAsecret&x=1",
+    "Authorization: Basic EAAsecretEAAsecret",
+    '{"password": "EAAsecret"}',
+]
+
+
+def test_the_pre_check_lets_every_credential_through_to_redaction() -> None:
+    """The cheap pre-check may say yes too often, never too rarely."""
+    for text in SECRET_BEARING:
+        assert redact_text(text) != text, text  # a credential redact_text masks …
+        assert might_hold_secret(text), text  # … is always seen by the pre-check
+
+
+def test_pagination_cursors_are_not_mistaken_for_credentials() -> None:
+    body = '{"data": [], "meta": {"next_token": "7140dibdnow9c7"}, "nextPageToken": "CAUQAA"}'
+    assert not might_hold_secret(body)
+    with capturing() as answers:
+        record(answer("https://api.test/x", body))
+    assert answers[0]["body"] == body
