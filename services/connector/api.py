@@ -2,7 +2,9 @@
 
 A client only ever sees and changes its own connections: another client's connection id answers
 404 exactly like an unknown one, so ids leak nothing. No answer ever carries a token, except the
-internal route, which lends the access token (never the refresh token) to services.
+internal routes, which lend access tokens (never refresh tokens) to services: one connection's,
+or a whole batch's in one call (the ingestor syncs in batches; one call and one query per batch
+instead of one each per connection).
 """
 
 from __future__ import annotations
@@ -22,12 +24,20 @@ from services.connector import connections, oauth
 from services.connector.context import ConnectorContext
 from services.connector.models import Connection
 from services.connector.schemas import (
+    AccessTokenBatch,
     AccessTokenGrant,
+    AccessTokensRequest,
     ConnectionPublic,
     ConnectStart,
     SyncAccepted,
+    TokenUnavailable,
 )
-from services.connector.tokens import ConnectionGone, ReauthorizationNeeded
+from services.connector.tokens import (
+    ConnectionGone,
+    LendRefusal,
+    ReauthorizationNeeded,
+    TokenKeeper,
+)
 from shared.auth import AdminDep, ClientDep, ServiceDep
 from shared.db.types import as_utc
 from shared.logging import get_logger
@@ -233,6 +243,44 @@ async def list_any_connections(
     return [_public(row, context) for row in rows]
 
 
+#: The single route's status for each reason a token is unavailable (the batch answers the reason).
+_UNAVAILABLE_STATUS = {
+    "gone": status.HTTP_404_NOT_FOUND,
+    "reauth_required": status.HTTP_409_CONFLICT,
+    "retry_later": status.HTTP_503_SERVICE_UNAVAILABLE,
+}
+
+
+def _unavailable(connection_id: uuid.UUID, refusal: LendRefusal) -> TokenUnavailable:
+    """One place decides what a refusal means, so both internal routes say the same per id."""
+    if isinstance(refusal, ConnectionGone):
+        return TokenUnavailable(
+            connection_id=connection_id, reason="gone", detail="no such connection"
+        )
+    if isinstance(refusal, ReauthorizationNeeded):
+        return TokenUnavailable(
+            connection_id=connection_id,
+            reason="reauth_required",
+            detail=f"re-authorization required: {refusal}",
+        )
+    return TokenUnavailable(
+        connection_id=connection_id,
+        reason="retry_later",
+        detail=f"token refresh failed ({refusal.error_class}); try again later",
+        retry_after=int(refusal.retry_after or 30),
+    )
+
+
+def _grant(connection: Connection, keeper: TokenKeeper) -> AccessTokenGrant:
+    return AccessTokenGrant(
+        connection_id=connection.id,
+        platform=connection.platform,
+        platform_user_id=connection.platform_user_id,
+        access_token=keeper.decrypt_access(connection),
+        expires_at=as_utc(connection.access_expires_at),
+    )
+
+
 @internal.get("/connections/{connection_id}/access-token", response_model=AccessTokenGrant)
 async def lend_access_token(
     connection_id: uuid.UUID, _service: ServiceDep, context: ContextDep, refresh: bool = False
@@ -241,22 +289,38 @@ async def lend_access_token(
     caller saw it refused: ``refresh=true``). 409 means the client must reconnect."""
     try:
         connection = await context.keeper.lend(connection_id, force_refresh=refresh)
-    except ConnectionGone as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such connection") from error
-    except ReauthorizationNeeded as error:
+    except (ConnectionGone, ReauthorizationNeeded, PlatformError) as error:
+        refused = _unavailable(connection_id, error)
+        headers = None if refused.retry_after is None else {"Retry-After": str(refused.retry_after)}
         raise HTTPException(
-            status.HTTP_409_CONFLICT, detail=f"re-authorization required: {error}"
+            _UNAVAILABLE_STATUS[refused.reason], detail=refused.detail, headers=headers
         ) from error
-    except PlatformError as error:
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-            detail=f"token refresh failed ({error.error_class}); try again later",
-            headers={"Retry-After": str(int(error.retry_after or 30))},
-        ) from error
-    return AccessTokenGrant(
-        connection_id=connection.id,
-        platform=connection.platform,
-        platform_user_id=connection.platform_user_id,
-        access_token=context.keeper.decrypt_access(connection),
-        expires_at=as_utc(connection.access_expires_at),
+    return _grant(connection, context.keeper)
+
+
+@internal.post("/access-tokens", response_model=AccessTokenBatch)
+async def lend_access_tokens(
+    body: AccessTokensRequest, _service: ServiceDep, context: ContextDep
+) -> AccessTokenBatch:
+    """The access tokens of a batch of syncs, in one call: the single route per id, answered 200.
+
+    Each distinct id lands once in ``tokens`` or in ``unavailable`` (with the reason the single
+    route would have answered as a status), so one dead connection does not fail its batch.
+    There is no ``refresh=true`` here: a forced refresh follows a refusal of one token, and
+    stays on the single route.
+    """
+    lent = await context.keeper.lend_many(body.connection_ids)
+    tokens: list[AccessTokenGrant] = []
+    unavailable: list[TokenUnavailable] = []
+    for connection_id, outcome in lent.items():
+        if isinstance(outcome, Connection):
+            tokens.append(_grant(outcome, context.keeper))
+        else:
+            unavailable.append(_unavailable(connection_id, outcome))
+    log.info(
+        "access tokens lent",
+        asked=len(lent),
+        lent=len(tokens),
+        unavailable=len(unavailable),
     )
+    return AccessTokenBatch(tokens=tokens, unavailable=unavailable)

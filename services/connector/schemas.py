@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+#: Most connections one batch call may ask for: above the ingestor's batches (256), low enough
+#: to keep one ``WHERE id IN (...)`` and one answer small.
+MAX_TOKEN_BATCH = 500
 
 
 class ConnectStart(BaseModel):
@@ -41,3 +46,33 @@ class AccessTokenGrant(BaseModel):
     platform_user_id: str
     access_token: str
     expires_at: datetime | None
+
+
+class AccessTokensRequest(BaseModel):
+    """Internal: the connections whose access tokens the ingestor needs for a batch of syncs."""
+
+    connection_ids: list[uuid.UUID] = Field(
+        min_length=1,
+        max_length=MAX_TOKEN_BATCH,
+        description=f"1 to {MAX_TOKEN_BATCH} ids; an id given twice is answered once.",
+    )
+
+
+class TokenUnavailable(BaseModel):
+    """Why one connection's token was not lent; the single route's error status, per id.
+
+    ``gone`` ↔ 404, ``reauth_required`` ↔ 409, ``retry_later`` ↔ 503 (``retry_after`` ↔ its
+    ``Retry-After``, in seconds; null otherwise).
+    """
+
+    connection_id: uuid.UUID
+    reason: Literal["gone", "reauth_required", "retry_later"]
+    detail: str
+    retry_after: int | None = None
+
+
+class AccessTokenBatch(BaseModel):
+    """Internal answer to a batch: every requested id exactly once, in one of the two lists."""
+
+    tokens: list[AccessTokenGrant]
+    unavailable: list[TokenUnavailable]

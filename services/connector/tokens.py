@@ -8,18 +8,22 @@ Refreshing is where tokens get lost, so the rules are strict:
   rotated (single-use) refresh token is never lost because a caller failed afterwards;
 * a refresh the platform refuses for good marks the connection ``reauth_required`` and queues a
   ``connection.reauth_required`` event (outbox, same transaction).
+
+Lending comes one connection at a time (:meth:`TokenKeeper.lend`) or a batch at a time
+(:meth:`TokenKeeper.lend_many`): the ingestor handles sync requests in batches of hundreds, and
+one query for the batch costs far less than one round trip (and one query) per connection.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.connector.crypto import TokenCipher
@@ -38,6 +42,9 @@ log = get_logger(__name__)
 LEASE = timedelta(seconds=60)
 #: Classes of refusal that mean the grant itself is gone.
 _DEAD = {ErrorClass.REAUTH_REQUIRED, ErrorClass.TOKEN_EXPIRED}
+#: Refreshes one batch runs at once: enough to hide the platforms' latency, few enough not to
+#: hold a database connection per refresh or to look like a burst to a platform's token endpoint.
+BATCH_REFRESH_CONCURRENCY = 8
 
 
 class ReauthorizationNeeded(Exception):
@@ -46,6 +53,10 @@ class ReauthorizationNeeded(Exception):
 
 class ConnectionGone(LookupError):
     """No such connection (or it was disconnected)."""
+
+
+#: Why a connection's token cannot be lent right now (what :meth:`TokenKeeper.lend` raises).
+LendRefusal = ConnectionGone | ReauthorizationNeeded | PlatformError
 
 
 def aad(connection_id: uuid.UUID, field: str) -> str:
@@ -104,6 +115,19 @@ def mark_reauth_required(session: AsyncSession, connection: Connection, reason: 
     return True
 
 
+def _usable(connection_id: uuid.UUID, connection: Connection | None) -> Connection:
+    """The connection if its tokens may be lent; else why not (gone, or to be reconnected)."""
+    if connection is None:
+        raise ConnectionGone(str(connection_id))
+    if connection.status != ConnectionStatus.ACTIVE:
+        raise ReauthorizationNeeded(connection.reauth_reason or "re-authorization required")
+    return connection
+
+
+def _expiring(connection: Connection, now: datetime) -> bool:
+    return needs_refresh_before_use(now=now, expires_at=as_utc(connection.access_expires_at))
+
+
 class TokenKeeper:
     """Lends usable access tokens and refreshes them, one refresh per connection at a time."""
 
@@ -132,15 +156,65 @@ class TokenKeeper:
         return self.cipher.decrypt(connection.refresh_token_ct, aad=aad(connection.id, "refresh"))
 
     async def lend(self, connection_id: uuid.UUID, *, force_refresh: bool = False) -> Connection:
-        """The connection with a usable access token (refreshed first when needed)."""
+        """The connection with a usable access token (refreshed first when needed).
+
+        Raises one of :data:`LendRefusal`.
+        """
         async with self.sessions() as session:
             connection = await self._load(session, connection_id)
-        expiring = needs_refresh_before_use(
-            now=utcnow(), expires_at=as_utc(connection.access_expires_at)
-        )
-        if force_refresh or expiring:
+        if force_refresh or _expiring(connection, utcnow()):
             connection = await self.refresh(connection_id, reason="on demand")
         return connection
+
+    async def lend_many(
+        self, connection_ids: Iterable[uuid.UUID]
+    ) -> dict[uuid.UUID, Connection | LendRefusal]:
+        """:meth:`lend` for a batch: each distinct id → its connection, or why it cannot be lent.
+
+        The rules per connection are :meth:`lend`'s (without a forced refresh, which answers a
+        refusal of one token and stays a single call). The batch is read in ONE query; only the
+        tokens about to expire go through :meth:`refresh` (lease and all), at most
+        :data:`BATCH_REFRESH_CONCURRENCY` at a time. The answer keeps the order of first
+        appearance; an id asked twice is answered (and refreshed) once.
+
+        A failure other than a :data:`LendRefusal` propagates, as it would from :meth:`lend`, but
+        only once every refresh of the batch has finished: a refresh abandoned halfway could lose
+        a rotated refresh token the platform already issued.
+        """
+        wanted = list(dict.fromkeys(connection_ids))
+        if not wanted:
+            return {}
+        async with self.sessions() as session:
+            rows = await session.exec(select(Connection).where(col(Connection.id).in_(wanted)))
+            found = {row.id: row for row in rows.all()}
+        now = utcnow()
+        lent: dict[uuid.UUID, Connection | LendRefusal] = {}
+        expiring: list[uuid.UUID] = []
+        for connection_id in wanted:
+            try:
+                connection = _usable(connection_id, found.get(connection_id))
+            except (ConnectionGone, ReauthorizationNeeded) as refusal:
+                lent[connection_id] = refusal
+                continue
+            if _expiring(connection, now):
+                expiring.append(connection_id)
+            else:
+                lent[connection_id] = connection
+        if expiring:
+            gate = asyncio.Semaphore(BATCH_REFRESH_CONCURRENCY)
+
+            async def refresh_one(connection_id: uuid.UUID) -> Connection:
+                async with gate:
+                    return await self.refresh(connection_id, reason="on demand (batch)")
+
+            outcomes = await asyncio.gather(
+                *(refresh_one(c) for c in expiring), return_exceptions=True
+            )
+            for connection_id, outcome in zip(expiring, outcomes, strict=True):
+                if not isinstance(outcome, Connection | LendRefusal):
+                    raise outcome
+                lent[connection_id] = outcome
+        return {connection_id: lent[connection_id] for connection_id in wanted}
 
     async def refresh(self, connection_id: uuid.UUID, *, reason: str) -> Connection:
         """Refresh now; returns the connection with its new tokens (already committed)."""
@@ -183,12 +257,7 @@ class TokenKeeper:
             return connection
 
     async def _load(self, session: AsyncSession, connection_id: uuid.UUID) -> Connection:
-        connection = await session.get(Connection, connection_id)
-        if connection is None:
-            raise ConnectionGone(str(connection_id))
-        if connection.status != ConnectionStatus.ACTIVE:
-            raise ReauthorizationNeeded(connection.reauth_reason or "re-authorization required")
-        return connection
+        return _usable(connection_id, await session.get(Connection, connection_id))
 
     async def _acquire_lease(self, connection_id: uuid.UUID) -> bool:
         now = utcnow()

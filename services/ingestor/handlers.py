@@ -2,25 +2,29 @@
 
 * connection events → keep the list of connections to sync; a new connection gets its initial
   sync with backfill (requested over Kafka, so any replica of the group may take it);
-* sync requests → fetch, publish the day's snapshot (and backfilled days) on the platform's
-  topic, keep the raw answers, record the run. A failure is recorded and published on
-  ``ingestor.sync-failures.v1``; what time can fix (rate limits, quotas, transient errors) is
-  parked and re-published when due (``jobs.requeue_due``) — the consumer never sleeps on it, so
-  one struggling connection or platform never holds up the others.
+* sync requests, a batch at a time → claim the runs (:mod:`services.ingestor.runs`), fetch
+  concurrently, publish the day's snapshot (and backfilled days) on the platform's topic, then
+  record every run and keep the raw answers in one transaction. A failure is published on
+  ``ingestor.sync-failures.v1`` and recorded; what time can fix (rate limits, quotas,
+  transient errors) is parked and re-published when due (``jobs.requeue_due``) — the consumer
+  never sleeps on it, so one struggling connection or platform never holds up the others.
 """
 
 from __future__ import annotations
 
-import json
-import zlib
+import asyncio
+import time
+import uuid
 from datetime import UTC, datetime
 
+from services.ingestor import runs
 from services.ingestor.connector_client import ConnectionGone
 from services.ingestor.context import IngestorContext
 from services.ingestor.domain.retry import next_attempt
-from services.ingestor.models import KnownConnection, RawResponse, SyncRun, SyncStatus
-from services.ingestor.syncing import SyncResult
+from services.ingestor.models import KnownConnection, SyncStatus
+from shared import correlation
 from shared.db import upsert
+from shared.db.types import utcnow
 from shared.events import (
     ConnectionEstablished,
     ConnectionEvent,
@@ -33,11 +37,10 @@ from shared.events import (
 )
 from shared.logging import get_logger
 from shared.messaging import topics
-from shared.messaging.consumer import subscribe
-from shared.platforms.base import PlatformError
+from shared.messaging.consumer import Delivery, subscribe, subscribe_batch
+from shared.platforms.base import ErrorClass, PlatformError
 
 log = get_logger(__name__)
-_DONE = {SyncStatus.SUCCEEDED, SyncStatus.FAILED}
 
 
 def register(context: IngestorContext) -> None:
@@ -83,115 +86,95 @@ def register(context: IngestorContext) -> None:
                 topics.SYNC_REQUESTS, request, key=str(event.connection_id)
             )
 
-    async def on_sync_requested(request: SyncRequested) -> None:
+    async def on_sync_requests(
+        deliveries: list[Delivery[SyncRequested]],
+    ) -> list[BaseException | None]:
+        """A batch: claim the runs, sync concurrently, settle — one transaction each side."""
+        started = time.perf_counter()
         async with runtime.sessions() as session:
-            run = await session.get(SyncRun, request.sync_id)
-            if run is not None and (run.status in _DONE or run.attempt > request.attempt):
-                return  # a redelivery of a sync already settled
-            connection = await session.get(KnownConnection, request.connection_id)
-            if connection is None or not connection.active:
-                log.info(
-                    "sync skipped: connection not active", connection_id=str(request.connection_id)
-                )
-                return
-            run = run or SyncRun(
-                id=request.sync_id,
-                connection_id=request.connection_id,
-                client_id=request.client_id,
-                platform=request.platform.value,
-                reason=request.reason.value,
-                backfill=request.backfill,
-                status=SyncStatus.RUNNING,
-            )
-            run.status, run.attempt, run.not_before = SyncStatus.RUNNING, request.attempt, None
-            session.add(run)
+            chosen = await runs.claim(session, [d.event for d in deliveries])
             await session.commit()
+        # The first copy of each claimed request (a batch may hold a redelivered duplicate).
+        first: dict[uuid.UUID, Delivery[SyncRequested]] = {}
+        for delivery in deliveries:
+            if delivery.event.sync_id in chosen:
+                first.setdefault(delivery.event.sync_id, delivery)
+        todo = list(first.values())
+        tokens = await context.syncer.borrow([d.event for d in todo])
+        results = await asyncio.gather(
+            *(sync_one(d, chosen[d.event.sync_id], tokens[d.event.connection_id]) for d in todo),
+            return_exceptions=True,
+        )
+        async with runtime.sessions() as session:
+            await runs.settle(
+                session,
+                [r for r in results if isinstance(r, runs.Settlement)],
+                keep_raw=context.settings.keep_raw_responses,
+            )
+            await session.commit()
+        log.info(
+            "sync batch done",
+            records=len(deliveries),
+            synced=len(todo),
+            seconds=round(time.perf_counter() - started, 3),
+        )
+        errors = {
+            id(d): r for d, r in zip(todo, results, strict=True) if isinstance(r, BaseException)
+        }
+        # Deliveries not run (settled before, inactive, duplicates) are done: ``None``.
+        return [errors.get(id(d)) for d in deliveries]
+
+    async def sync_one(
+        delivery: Delivery[SyncRequested], connection: KnownConnection, token: str | Exception
+    ) -> runs.Settlement:
+        """Fetch and publish one connection's snapshots (or its failure); how it ended.
+
+        Everything a sync publishes is published before its run is recorded: a crash in between
+        repeats the sync (consumers are idempotent), it never loses an event.
+        """
+        correlation.bind(delivery.correlation_id)  # a task of its own: its own context
+        request = delivery.event
+        limit = context.settings.sync_timeout_seconds
         try:
-            result = await context.syncer.run(request, connection)
+            if isinstance(token, Exception):
+                raise token
+            try:
+                async with asyncio.timeout(limit):
+                    result = await context.syncer.run(request, connection, token)
+            except TimeoutError as error:
+                raise PlatformError(
+                    request.platform, ErrorClass.TRANSIENT, f"sync took longer than {limit:g} s"
+                ) from error
         except ConnectionGone:
-            await _settle(run, SyncStatus.FAILED, error="the connection was removed")
-            return
+            return runs.Settlement(
+                request.sync_id, SyncStatus.FAILED, utcnow(), error="the connection was removed"
+            )
         except PlatformError as failure:
-            await _failed(request, run, failure)
-            return
+            settlement, event = failed(request, failure)
+            await runtime.publisher.publish(
+                topics.SYNC_FAILURES, event, key=str(request.connection_id)
+            )
+            return settlement
         for snapshot in result.snapshots:
             await runtime.publisher.publish(
                 topics.snapshots(request.platform), snapshot, key=str(request.connection_id)
             )
-        await _succeeded(request, run, result)
-
-    async def _succeeded(request: SyncRequested, run: SyncRun, result: SyncResult) -> None:
-        async with runtime.sessions() as session:
-            run = await session.merge(run)
-            run.status, run.finished_at = SyncStatus.SUCCEEDED, datetime.now(UTC)
-            run.snapshots, run.api_calls = len(result.snapshots), len(result.raw)
-            run.error_class = run.error = None
-            if context.settings.keep_raw_responses and result.raw:
-                session.add(
-                    RawResponse(
-                        connection_id=request.connection_id,
-                        sync_id=request.sync_id,
-                        day=result.snapshots[0].snapshot_date,
-                        body=zlib.compress(json.dumps(result.raw).encode()),
-                    )
-                )
-            await session.commit()
         log.info(
             "sync done",
             connection_id=str(request.connection_id),
             platform=request.platform.value,
             snapshots=len(result.snapshots),
         )
-
-    async def _failed(request: SyncRequested, run: SyncRun, failure: PlatformError) -> None:
-        now = datetime.now(UTC)
-        retry_at = next_attempt(
-            failure.error_class, attempt=request.attempt, now=now, retry_after=failure.retry_after
+        return runs.Settlement(
+            request.sync_id,
+            SyncStatus.SUCCEEDED,
+            utcnow(),
+            snapshots=len(result.snapshots),
+            api_calls=len(result.raw),
+            connection_id=request.connection_id,
+            day=result.snapshots[0].snapshot_date if result.snapshots else None,
+            raw=result.raw,
         )
-        await _settle(
-            run,
-            SyncStatus.DEFERRED if retry_at else SyncStatus.FAILED,
-            error=failure.message,
-            error_class=failure.error_class.value,
-            not_before=retry_at,
-        )
-        await runtime.publisher.publish(
-            topics.SYNC_FAILURES,
-            SyncFailed(
-                sync_id=request.sync_id,
-                connection_id=request.connection_id,
-                client_id=request.client_id,
-                platform=request.platform,
-                reason=request.reason,
-                error_class=failure.error_class.value,
-                message=failure.message[:500],
-                retry_at=retry_at,
-            ),
-            key=str(request.connection_id),
-        )
-        log.warning(
-            "sync failed",
-            connection_id=str(request.connection_id),
-            platform=request.platform.value,
-            error_class=failure.error_class.value,
-            attempt=request.attempt,
-            retry_at=retry_at.isoformat() if retry_at else None,
-        )
-
-    async def _settle(
-        run: SyncRun,
-        status: str,
-        *,
-        error: str,
-        error_class: str | None = None,
-        not_before: datetime | None = None,
-    ) -> None:
-        async with runtime.sessions() as session:
-            run = await session.merge(run)
-            run.status, run.error, run.error_class = status, error[:1000], error_class
-            run.not_before = not_before
-            run.finished_at = None if status == SyncStatus.DEFERRED else datetime.now(UTC)
-            await session.commit()
 
     subscribe(
         runtime.broker,
@@ -201,12 +184,48 @@ def register(context: IngestorContext) -> None:
         handle=on_connection_event,
         settings=kafka,
     )
-    subscribe(
+    subscribe_batch(
         runtime.broker,
         topics.SYNC_REQUESTS,
         group_id="ingestor.sync-requests",
         parse=SyncRequested.model_validate_json,
-        handle=on_sync_requested,
+        handle_batch=on_sync_requests,
         settings=kafka,
-        concurrency=context.settings.sync_concurrency,
+        max_records=context.settings.sync_concurrency,
+    )
+
+
+def failed(request: SyncRequested, failure: PlatformError) -> tuple[runs.Settlement, SyncFailed]:
+    """Parked until ``retry_at`` when time can fix it (``domain.retry``), failed otherwise."""
+    now = utcnow()
+    retry_at = next_attempt(
+        failure.error_class, attempt=request.attempt, now=now, retry_after=failure.retry_after
+    )
+    log.warning(
+        "sync failed",
+        connection_id=str(request.connection_id),
+        platform=request.platform.value,
+        error_class=failure.error_class.value,
+        attempt=request.attempt,
+        retry_at=retry_at.isoformat() if retry_at else None,
+    )
+    return (
+        runs.Settlement(
+            request.sync_id,
+            SyncStatus.DEFERRED if retry_at else SyncStatus.FAILED,
+            None if retry_at else now,
+            error_class=failure.error_class.value,
+            error=failure.message,
+            not_before=retry_at,
+        ),
+        SyncFailed(
+            sync_id=request.sync_id,
+            connection_id=request.connection_id,
+            client_id=request.client_id,
+            platform=request.platform,
+            reason=request.reason,
+            error_class=failure.error_class.value,
+            message=failure.message[:500],
+            retry_at=retry_at,
+        ),
     )

@@ -16,8 +16,14 @@ class IngestorSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="LSA_INGESTOR_", extra="ignore")
 
     port: int = 8002
-    #: Sync requests handled at once by one replica (replicas add up through the consumer group).
-    sync_concurrency: int = Field(default=8, ge=1, le=256)
+    #: Sync requests one replica takes as a batch and handles at once (replicas add up through
+    #: the consumer group). A batch borrows its tokens in one call and records its runs in one
+    #: transaction each side; its offsets are committed when its slowest sync is done.
+    sync_concurrency: int = Field(default=64, ge=1, le=1000)
+    #: A sync still fetching after this long is cut off and parked as a transient failure: a
+    #: batch's offsets are committed when its slowest sync is done, so one hung platform must
+    #: not hold the batch (and the partition behind it).
+    sync_timeout_seconds: float = Field(default=120, gt=0)
     connector_timeout_seconds: float = 10.0
     #: How far back an initial sync asks the platform for daily history.
     backfill_days: int = Field(default=365, ge=1, le=3 * 366)

@@ -1,13 +1,16 @@
-"""One sync: borrow the token, fetch through the platform client, build the day's snapshots.
+"""One sync: fetch through the platform client with the borrowed token, build the snapshots.
 
-The expired-token dance lives here: a ``token_expired`` answer gets one refresh through the
-connector and one retry; a second refusal means the grant is dead. Everything else the platform
-says is raised to the handler, which decides (``domain.retry``) whether and when to try again.
+Tokens are borrowed for a whole batch of syncs at once (:meth:`Syncer.borrow`, one call to the
+connector). The expired-token dance lives here: a ``token_expired`` answer gets one refresh
+through the connector and one retry; a second refusal means the grant is dead. Everything else
+the platform says is raised to the handler, which decides (``domain.retry``) whether and when to
+try again.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -41,14 +44,22 @@ class Syncer:
         self.connector = connector
         self.backfill_days = backfill_days
 
-    async def run(self, request: SyncRequested, connection: KnownConnection) -> SyncResult:
+    async def borrow(self, requests: Sequence[SyncRequested]) -> dict[uuid.UUID, str | Exception]:
+        """The access tokens of a batch of syncs (one connector call), or why there is none."""
+        if not requests:
+            return {}
+        platforms = {r.connection_id: r.platform for r in requests}
+        return await self.connector.access_tokens(list(platforms), platforms)
+
+    async def run(
+        self, request: SyncRequested, connection: KnownConnection, token: str
+    ) -> SyncResult:
         client = self.clients.get(request.platform)
         if client is None:
             raise PlatformError(
                 request.platform, ErrorClass.PERMISSION_OR_INPUT, "platform is not enabled"
             )
         with capturing() as raw:
-            token = await self.connector.access_token(request.connection_id, request.platform)
             try:
                 data, history = await self._fetch(client, token, connection, request.backfill)
             except PlatformError as error:

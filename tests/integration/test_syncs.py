@@ -22,7 +22,7 @@ from shared.auth import Role, issue_token
 from shared.messaging import topics
 from shared.settings import AuthSettings
 from tests.support.kafka import read_topics
-from tests.support.system import RunningSystem
+from tests.support.system import HUNG_SYNC_SECONDS, RunningSystem
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -218,6 +218,23 @@ async def test_a_rate_limit_parks_the_sync_until_the_wait_is_over(system: Runnin
     )
     failure = json.loads(next(r.value for r in failures if r.key == connection_id.encode()))
     assert failure["error_class"] == "rate_limited" and failure["retry_at"]
+
+
+async def test_a_hung_platform_call_is_cut_off_and_parked(system: RunningSystem) -> None:
+    """A batch is committed when its slowest sync is done: a hung call must not hold it."""
+    client_id = f"hung-{uuid.uuid4().hex[:6]}"
+    connection_id = await connect(system, client_id, "tiktok", "steady_creator")
+    await settled(system, connection_id, "initial")
+    await fault(system, platform="tiktok", kind="latency", latency_ms=60_000, count=1)
+    async with system.client("connector") as connector:
+        await connector.post(
+            f"/api/portal/social/connections/{connection_id}/refresh",
+            headers=client_headers(client_id),
+        )
+    run = await settled(system, connection_id, "on_demand")
+    assert run["status"] == "deferred" and run["error_class"] == "transient"
+    assert f"longer than {HUNG_SYNC_SECONDS:g} s" in run["error"]
+    assert run["not_before"]  # parked: it will be re-published when due
 
 
 async def test_a_retired_metric_is_reported_not_a_failed_sync(system: RunningSystem) -> None:

@@ -54,6 +54,10 @@ class RunningSystem:
         return httpx.AsyncClient(base_url=self.urls[service], timeout=30)
 
 
+#: The ingestor's ``sync_timeout_seconds`` in tests: far above a sync against the local emulator.
+HUNG_SYNC_SECONDS = 8.0
+
+
 @contextlib.asynccontextmanager
 async def running_system(
     kafka: str, database_kind: str, tmp: Path, *, today: date | None = None
@@ -88,6 +92,7 @@ async def running_system(
                     # Tests trigger the daily run themselves; parked syncs come due quickly.
                     overrides["scheduler_enabled"] = False
                     overrides["deferred_poll_seconds"] = 0.5
+                    overrides["sync_timeout_seconds"] = HUNG_SYNC_SECONDS
                 module = __import__(f"services.{name}.app", fromlist=["create_app"])
                 system.apps[name] = module.create_app(spec.settings(**overrides))
             # Concurrently, as separate processes would: each waits for its consumer groups.

@@ -427,7 +427,8 @@ def _ingestor() -> Doc:
 
 
 def _ingestor_container() -> dict[str, Any]:
-    (main,) = _pod_spec(_ingestor())["containers"]
+    containers: list[dict[str, Any]] = _pod_spec(_ingestor())["containers"]
+    (main,) = containers
     return main
 
 
