@@ -5,7 +5,9 @@ real hosts it serves) and ``build_router(core)``; it is listed once in ``PLATFOR
 """
 
 import importlib
+import inspect
 from types import ModuleType
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -45,6 +47,9 @@ def create_app(settings: EmulatorSettings | None = None) -> FastAPI:
         docs_url="/_emulator/docs",
         redoc_url=None,
         openapi_url="/_emulator/openapi.json",
+        # FastAPI's native OpenTelemetry looks up the global providers on every request; the
+        # emulator is a test double and exports nothing.
+        **_without_telemetry(),
     )
     app.state.core = core
     app.include_router(build_control_router(core, PLATFORM_HOSTS))
@@ -53,3 +58,9 @@ def create_app(settings: EmulatorSettings | None = None) -> FastAPI:
     hosts = {host: name for name, names in PLATFORM_HOSTS.items() for host in names}
     app.add_middleware(LatencyMiddleware, core=core, hosts=hosts)
     return app
+
+
+def _without_telemetry() -> dict[str, Any]:
+    if "telemetry" not in inspect.signature(FastAPI.__init__).parameters:
+        return {}  # a FastAPI without native telemetry
+    return {"telemetry": {"tracing": False, "metrics": False, "logs": False}}

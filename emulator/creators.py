@@ -4,10 +4,14 @@ The same person appears on several platforms, so everything here is platform-neu
 curves, a posting schedule and per-post / per-day activity. Numbers come from stable hashes
 (``blake2b``), never from ``random`` or ``hash()``, so the same date always gives the same numbers
 in every process, and tomorrow gives tomorrow's.
+
+Being pure, the functions are memoized (bounded): every platform answer asks for the same few
+hundred posts and days over and over, and a hash or a curve is computed once per process.
 """
 
 import hashlib
 import math
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -19,6 +23,7 @@ SCHEDULE_END = EPOCH + timedelta(days=3 * 365)
 """Posting schedules are generated up to here (dates after it see no new posts)."""
 
 
+@lru_cache(maxsize=1 << 16, typed=True)
 def stable_unit(*parts: object) -> float:
     """Deterministic pseudo-random number in [0, 1) from the given parts."""
     text = "\x1f".join(str(p) for p in parts).encode("utf-8")
@@ -26,6 +31,7 @@ def stable_unit(*parts: object) -> float:
     return int.from_bytes(digest, "big") / 2**64
 
 
+@lru_cache(maxsize=1 << 16, typed=True)
 def stable_int(modulus: int, *parts: object) -> int:
     """Deterministic integer in [0, modulus) from the given parts."""
     text = "\x1f".join(str(p) for p in parts).encode("utf-8")
@@ -53,6 +59,10 @@ class Creator:
     spike_day: date | None = None
     spike_size: float = 0.0
     spike_width_days: float = 0.7
+
+    def __hash__(self) -> int:
+        # Equal creators have equal keys; hashing the key alone keeps memoized lookups cheap.
+        return hash(self.key)
 
 
 _POSTING_SINCE = EPOCH - timedelta(days=900)
@@ -154,6 +164,7 @@ def get_creator(key: str) -> Creator | None:
     return CREATORS_BY_KEY.get(key)
 
 
+@lru_cache(maxsize=1 << 13)
 def followers(creator: Creator, day: date) -> int:
     """Follower count on ``day``: compound trend, optional viral step, small daily noise."""
     if creator.base_followers <= 0:
@@ -190,12 +201,7 @@ def post_dates(creator: Creator) -> tuple[date, ...]:
 
 def posts_published(creator: Creator, today: date) -> int:
     """How many posts exist on ``today``: those dated strictly before it (no future timestamps)."""
-    count = 0
-    for day in post_dates(creator):
-        if day >= today:
-            break
-        count += 1
-    return count
+    return bisect_left(post_dates(creator), today)  # the schedule is sorted
 
 
 @dataclass(frozen=True)
@@ -220,6 +226,7 @@ def is_video(creator: Creator, index: int) -> bool:
     return stable_unit(creator.key, "video", index) < creator.video_share
 
 
+@lru_cache(maxsize=1 << 15)
 def post_stats(creator: Creator, index: int, today: date) -> PostStats:
     """Numbers of post ``index`` on ``today``: they grow toward a plateau with the post's age.
 
@@ -267,6 +274,7 @@ class DayActivity:
         return self.likes + self.comments + self.shares + self.saves
 
 
+@lru_cache(maxsize=1 << 13)
 def day_activity(creator: Creator, day: date) -> DayActivity:
     """Daily account activity, proportional to the day's followers with stable noise."""
     audience = followers(creator, day)

@@ -113,6 +113,8 @@ class FaultStore:
 
     def take(self, platform: str, kinds: tuple[str, ...], account: str | None) -> Fault | None:
         """Fire (and count down) the oldest matching call-level fault, if any."""
+        if not self._faults:  # every call asks: the common case stays cheap
+            return None
         for fault in self._faults:
             if any(self._matches(fault, platform, kind, account) for kind in kinds):
                 self._consume(fault)
@@ -121,6 +123,8 @@ class FaultStore:
 
     def account_fault_since(self, platform: str, kind: str, account: str) -> float | None:
         """Earliest time a token-killing fault hit ``account``; tokens issued later still work."""
+        if not self._faults:
+            return None
         times = [
             f.created_at
             for f in self._faults
@@ -130,6 +134,8 @@ class FaultStore:
 
     def retired_metrics(self, platform: str) -> set[str]:
         """Metric names retired through faults for ``platform``."""
+        if not self._faults:
+            return set()
         return {
             f.spec.metric
             for f in self._faults
@@ -138,6 +144,8 @@ class FaultStore:
 
     def extra_latency_ms(self, platform: str) -> float:
         """Sum of latency faults for ``platform``; counted ones are used up by this call."""
+        if not self._faults:
+            return 0.0
         total = 0.0
         for fault in list(self._faults):
             if fault.spec.platform == platform and fault.spec.kind == "latency":

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
-from starlette.datastructures import QueryParams
+from starlette.datastructures import URL, QueryParams
 
 from emulator.core import EmulatorCore
 from emulator.oauth import AuthorizeRequest
@@ -145,6 +145,131 @@ def fields(params: QueryParams, allowed: tuple[str, ...], node_type: str) -> lis
     return ["id", *[f for f in dict.fromkeys(requested) if f != "id"]]
 
 
+@dataclass(frozen=True)
+class FieldSpec:
+    """One entry of a ``fields`` value with field expansion: ``name.mod(args)…{children}``.
+
+    ``media.limit(10){id,insights.metric(reach,saved)}`` is the field ``media`` with the modifier
+    ``limit`` = ``"10"`` and two children, the second one with ``metric`` = ``"reach,saved"``.
+    ``children`` is ``None`` when no ``{…}`` was given.
+    """
+
+    name: str
+    modifiers: tuple[tuple[str, str], ...] = ()
+    children: "tuple[FieldSpec, ...] | None" = None
+
+    @property
+    def plain(self) -> bool:
+        """A bare field name: no modifiers, no nested fields."""
+        return not self.modifiers and self.children is None
+
+    def modifier(self, name: str) -> str | None:
+        """The argument of modifier ``name`` (the last one wins, as Meta's parser does)."""
+        found = None
+        for key, value in self.modifiers:
+            if key == name:
+                found = value
+        return found
+
+    def render(self) -> str:
+        """Back to the ``fields`` syntax (for the ``next`` links of nested edges)."""
+        text = self.name + "".join(f".{k}({v})" for k, v in self.modifiers)
+        if self.children is not None:
+            text += "{" + render_fields(self.children) + "}"
+        return text
+
+
+def render_fields(specs: "tuple[FieldSpec, ...] | list[FieldSpec]") -> str:
+    """Inverse of :func:`parse_fields`."""
+    return ",".join(spec.render() for spec in specs)
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _syntax_error(raw: str, at: int, expected: str) -> MetaError:
+    found = raw[at] if at < len(raw) else "end of string"
+    return invalid_parameter(
+        f'Syntax error "Expected {expected} instead of "{found}"." at character {at}: {raw}'
+    )
+
+
+def parse_fields(raw: str) -> list[FieldSpec]:
+    """Parse a ``fields`` value with nested ``{…}`` and modifiers (``.limit(5)``,
+    ``.metric(a,b)``); malformed values fail with code 100 like Meta's parser."""
+    specs, at = _parse_list(raw, 0, nested=False)
+    if at != len(raw):
+        raise _syntax_error(raw, at, "end of string")
+    return specs
+
+
+def _skip_spaces(raw: str, at: int) -> int:
+    while at < len(raw) and raw[at].isspace():
+        at += 1
+    return at
+
+
+def _parse_list(raw: str, at: int, *, nested: bool) -> tuple[list[FieldSpec], int]:
+    specs: list[FieldSpec] = []
+    while True:
+        at = _skip_spaces(raw, at)
+        if at >= len(raw) or raw[at] in ",}":
+            # Empty entries (``a,,b``, a trailing comma) are ignored, as Meta ignores them.
+            if at < len(raw) and raw[at] == ",":
+                at += 1
+                continue
+            break
+        spec, at = _parse_field(raw, at)
+        specs.append(spec)
+        at = _skip_spaces(raw, at)
+        if at < len(raw) and raw[at] == ",":
+            at += 1
+            continue
+        break
+    if nested and (at >= len(raw) or raw[at] != "}"):
+        raise _syntax_error(raw, at, '"}"')
+    return specs, at
+
+
+def _parse_field(raw: str, at: int) -> tuple[FieldSpec, int]:
+    match = _NAME.match(raw, at)
+    if match is None:
+        raise _syntax_error(raw, at, "a field name")
+    name, at = match.group(0), match.end()
+    modifiers: list[tuple[str, str]] = []
+    while at < len(raw) and raw[at] == ".":
+        key = _NAME.match(raw, at + 1)
+        if key is None or key.end() >= len(raw) or raw[key.end()] != "(":
+            raise _syntax_error(raw, at + 1 if key is None else key.end(), '"("')
+        close = raw.find(")", key.end())
+        if close < 0:
+            raise _syntax_error(raw, len(raw), '")"')
+        modifiers.append((key.group(0), raw[key.end() + 1 : close].strip()))
+        at = close + 1
+    children: tuple[FieldSpec, ...] | None = None
+    at = _skip_spaces(raw, at)
+    if at < len(raw) and raw[at] == "{":
+        nested, at = _parse_list(raw, at + 1, nested=True)
+        children = tuple(nested)
+        at += 1  # the closing brace
+    return FieldSpec(name, tuple(modifiers), children), at
+
+
+def plain_fields(
+    specs: "list[FieldSpec] | tuple[FieldSpec, ...]", allowed: tuple[str, ...], node_type: str
+) -> list[str]:
+    """The plain fields of ``specs`` (``id`` always first), as :func:`fields` gives them; an
+    unknown one, or a modifier on a plain field, fails the call like Meta's."""
+    names: list[str] = []
+    for spec in specs:
+        if spec.name not in allowed:
+            raise unknown_edge(spec.name, node_type)
+        if not spec.plain:
+            raise invalid_parameter(f"Field {spec.name} on node type ({node_type}) has no edges")
+        names.append(spec.name)
+    return ["id", *[f for f in dict.fromkeys(names) if f != "id"]]
+
+
 def pick(values: dict[str, object], names: list[str]) -> dict[str, object]:
     """The ``names`` entries of ``values``, in that order."""
     return {name: values[name] for name in names}
@@ -245,21 +370,29 @@ def page_indices(total: int, params: QueryParams) -> list[int]:
     return list(range(total - 1, max(-1, total - 1 - size), -1))
 
 
+def paging_of(base: URL, indices: list[int], total: int) -> dict[str, object] | None:
+    """Cursors and previous/next links (on ``base``) for a page of posts; ``None`` if empty."""
+    if not indices:
+        return None
+    first, last = indices[0], indices[-1]
+    paging: dict[str, object] = {
+        "cursors": {"before": encode_cursor(first), "after": encode_cursor(last)}
+    }
+    base = base.remove_query_params(["after", "before"])
+    if first < total - 1:
+        paging["previous"] = str(base.include_query_params(before=encode_cursor(first)))
+    if last > 0:
+        paging["next"] = str(base.include_query_params(after=encode_cursor(last)))
+    return paging
+
+
 def paged(
     request: Request, data: list[dict[str, object]], indices: list[int], total: int
 ) -> JSONResponse:
     """``{"data", "paging"}`` with cursors and previous/next links for a page of posts."""
     body: dict[str, object] = {"data": data}
-    if indices:
-        first, last = indices[0], indices[-1]
-        paging: dict[str, object] = {
-            "cursors": {"before": encode_cursor(first), "after": encode_cursor(last)}
-        }
-        base = request.url.remove_query_params(["after", "before"])
-        if first < total - 1:
-            paging["previous"] = str(base.include_query_params(before=encode_cursor(first)))
-        if last > 0:
-            paging["next"] = str(base.include_query_params(after=encode_cursor(last)))
+    paging = paging_of(request.url, indices, total)
+    if paging is not None:
         body["paging"] = paging
     return JSONResponse(body)
 

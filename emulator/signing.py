@@ -4,9 +4,11 @@ import base64
 import hashlib
 import hmac
 import json
+from collections.abc import Hashable
 from typing import Any
 
 _MAC_LEN = 16
+_MAX_DECODED = 4096
 
 
 def _b64encode(raw: bytes) -> str:
@@ -22,6 +24,15 @@ class Signer:
 
     def __init__(self, key: str) -> None:
         self._key = key.encode("utf-8")
+        self.decoded: dict[Hashable, Any] = {}
+        """Strings already decoded with this key (see :meth:`remember`): verifying is pure, and
+        the same few tokens come back on every call."""
+
+    def remember(self, key: Hashable, value: Any) -> None:
+        """Keep a decoding result under ``key`` in :attr:`decoded` (bounded: emptied when full)."""
+        if len(self.decoded) >= _MAX_DECODED:
+            self.decoded.clear()
+        self.decoded[key] = value
 
     def _mac(self, purpose: str, body: bytes) -> bytes:
         msg = purpose.encode("utf-8") + b"\x00" + body

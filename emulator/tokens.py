@@ -118,7 +118,20 @@ class ClaimCodec(Generic[T]):
         return signer.sign(self.purpose, self.prefix, claims) + self._suffix
 
     def parse(self, signer: Signer, raw_value: str) -> T | None:
-        """Decode a string we issued, or ``None`` if it is not ours or was tampered with."""
+        """Decode a string we issued, or ``None`` if it is not ours or was tampered with.
+
+        Decoding is pure (the signer's key and the string decide it), so the result is kept on
+        the signer: a token sent with every call is verified once.
+        """
+        key = (self, raw_value)
+        try:
+            known: T | None = signer.decoded[key]
+        except KeyError:
+            known = self._parse(signer, raw_value)
+            signer.remember(key, known)
+        return known
+
+    def _parse(self, signer: Signer, raw_value: str) -> T | None:
         claims = signer.verify(self.purpose, self.prefix, raw_value.removesuffix(self._suffix))
         if claims is None:
             return None

@@ -6,16 +6,16 @@ so unknown objects get Meta's error instead of a framework 404. The Instagram no
 Instagram emulator's data and request handling, so both logins show the same numbers.
 """
 
-import json
 import math
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import QueryParams
 
+from emulator.core import FastJSONResponse, json_bytes, raw_json_response
 from emulator.creators import Creator, get_creator, posts_published
 from emulator.facebook.context import PLATFORM, FacebookContext
 from emulator.facebook.data import (
@@ -130,7 +130,7 @@ def _edge_summary(spec: str, total: int, extra: dict[str, object]) -> dict[str, 
 
 def _buc_header(business: Business, usage: dict[str, int], minutes: int) -> str:
     entry = {"type": business.type, **usage, "estimated_time_to_regain_access": minutes}
-    return json.dumps({business.id: [entry]}, separators=(",", ":"))
+    return json_bytes({business.id: [entry]}).decode("utf-8")
 
 
 class FacebookGraph:
@@ -322,9 +322,9 @@ class FacebookGraph:
         if edge == ["permissions"]:
             if method == "DELETE":
                 self.ctx.deauthorized[creator.key] = self.core.now()
-                return JSONResponse({"success": True})
+                return FastJSONResponse({"success": True})
             data = [{"permission": s, "status": "granted"} for s in token.scopes]
-            return JSONResponse({"data": data})
+            return FastJSONResponse({"data": data})
         if method != "GET":
             raise invalid_parameter(f"Unsupported {method.lower()} request.")
         if not edge:
@@ -334,7 +334,7 @@ class FacebookGraph:
                 "first_name": creator.display_name.split()[0],
                 "last_name": creator.display_name.split()[-1],
             }
-            return JSONResponse(pick(values, fields(params, USER_FIELDS, "User")))
+            return FastJSONResponse(pick(values, fields(params, USER_FIELDS, "User")))
         if edge == ["accounts"]:
             return self._accounts(token, creator, params)
         raise unknown_edge(edge[0], "User")
@@ -343,13 +343,13 @@ class FacebookGraph:
         """The Pages the user manages, each with a Page token derived from the user token."""
         names = fields(params, ACCOUNT_FIELDS, "Page")
         if PAGES_SCOPE not in token.scopes or not has_page(creator):
-            return JSONResponse({"data": []})
+            return FastJSONResponse({"data": []})
         values: dict[str, object] = {**page_node(creator, self.core.today()), "tasks": ["ANALYZE"]}
         if "access_token" in names:
             values["access_token"] = self._page_token(token, creator)
         page = pick(values, names)
         cursor = encode_cursor(0)
-        return JSONResponse(
+        return FastJSONResponse(
             {"data": [page], "paging": {"cursors": {"before": cursor, "after": cursor}}}
         )
 
@@ -378,7 +378,11 @@ class FacebookGraph:
         if not edge:
             allowed = tuple(f for f in PAGE_FIELDS if f not in retired)
             names = fields(params, allowed, "Page")
-            return JSONResponse(pick(page_node(creator, self.core.today()), names))
+            today = self.core.today()
+            key = ("facebook-page", creator.key, tuple(names), today)
+            return raw_json_response(
+                self.core.memo.get(key, lambda: json_bytes(pick(page_node(creator, today), names)))
+            )
         if token.kind != "page":
             raise MetaError(210, "(#210) A page access token is required to request this resource.")
         if edge == ["posts"]:
@@ -386,21 +390,30 @@ class FacebookGraph:
         if edge == ["insights"]:
             if INSIGHTS_SCOPE not in token.scopes:
                 raise no_permission()
-            return self._page_insights(creator, params)
+            return self._page_insights(creator, request)
         raise unknown_edge(edge[0], "Page")
 
     def _posts(self, creator: Creator, request: Request) -> Response:
-        """Newest first, cursor-paged; reaction/comment counts through field expansion."""
+        """Newest first, cursor-paged; reaction/comment counts through field expansion.
+
+        A page (its paging links included) is a pure function of the creator, the request's
+        URL and the date: it is rendered once and then reused.
+        """
         params = request.query_params
         specs = split_fields(params.get("fields", "id,message,created_time"))
         for spec in specs:
             if _field_base(spec) not in POST_FIELDS:
                 raise unknown_edge(_field_base(spec), "PagePost")
         today = self.core.today()
-        total = posts_published(creator, today)
-        indices = page_indices(total, params)
-        data = [self._post(creator, i, today, specs) for i in indices]
-        return paged(request, data, indices, total)
+
+        def render() -> bytes:
+            total = posts_published(creator, today)
+            indices = page_indices(total, params)
+            data = [self._post(creator, i, today, specs) for i in indices]
+            return bytes(paged(request, data, indices, total).body)
+
+        key = ("facebook-posts", creator.key, str(request.url), today)
+        return raw_json_response(self.core.memo.get(key, render))
 
     def _post(
         self, creator: Creator, index: int, today: date, specs: list[str]
@@ -420,10 +433,26 @@ class FacebookGraph:
         out["id"] = node["id"]
         return out
 
-    def _page_insights(self, creator: Creator, params: QueryParams) -> Response:
-        """Daily Page metrics; one retired or unknown metric fails the whole request."""
-        names = metrics(params)
+    def _page_insights(self, creator: Creator, request: Request) -> Response:
+        """Daily Page metrics, rendered once per creator, query, retired metrics and date."""
         retired = self.core.faults.retired_metrics(PLATFORM)
+        today = self.core.today()
+        query: bytes = request.scope.get("query_string", b"")
+        key = ("facebook-insights", creator.key, query, frozenset(retired), today)
+        return raw_json_response(
+            self.core.memo.get(
+                key,
+                lambda: json_bytes(
+                    self._page_insights_body(creator, request.query_params, retired, today)
+                ),
+            )
+        )
+
+    def _page_insights_body(
+        self, creator: Creator, params: QueryParams, retired: set[str], today: date
+    ) -> dict[str, object]:
+        """One retired or unknown metric fails the whole request."""
+        names = metrics(params)
         for name in names:
             if (
                 name in retired
@@ -433,10 +462,9 @@ class FacebookGraph:
                 raise invalid_parameter("The value must be a valid insights metric")
         if params.get("period", "day") != "day":
             raise invalid_parameter("Invalid period: only day is supported for these metrics")
-        days = self._insight_days(params)
-        today = self.core.today()
+        days = self._insight_days(params, today)
         if page_followers(creator, today) < INSIGHTS_MIN_FOLLOWERS:
-            return JSONResponse({"data": []})
+            return {"data": []}
         node = page_id(creator)
         data = [
             {
@@ -452,11 +480,10 @@ class FacebookGraph:
             }
             for name in names
         ]
-        return JSONResponse({"data": data})
+        return {"data": data}
 
-    def _insight_days(self, params: QueryParams) -> list[date]:
+    def _insight_days(self, params: QueryParams, today: date) -> list[date]:
         """Days D with ``day(since) < D <= day(until)``, D <= today, within the 2-year retention."""
-        today = self.core.today()
         since, until = timestamp_param(params, "since"), timestamp_param(params, "until")
         until_day = utc_day(until) if until is not None else today
         since_day = utc_day(since) if since is not None else until_day - timedelta(days=2)
@@ -486,11 +513,23 @@ class FacebookGraph:
     ) -> Response:
         params = request.query_params
         self._ig_scopes(token, insights=edge == ["insights"])
+        insights = IG_INSIGHTS_SCOPE in token.scopes
+        retired = frozenset(self.core.faults.retired_metrics(PLATFORM))
         if not edge:
-            names = fields(params, IG_USER_FIELDS, "IGUser")
-            return JSONResponse(pick(ig_user_node(creator, self.core.today()), names))
+            return self.instagram.user_node(
+                creator,
+                ig_user_node(creator, self.core.today()),
+                request,
+                insights_allowed=insights,
+                allowed=IG_USER_FIELDS,
+                node_type="IGUser",
+                media_type="IGMedia",
+                also_retired=retired,
+            )
         if edge == ["media"]:
-            return self.instagram.media_list(creator, request)
+            return self.instagram.media_list(
+                creator, request, insights_allowed=insights, also_retired=retired
+            )
         if edge == ["insights"]:
             self._refuse_facebook_retired(metrics(params))
             return self.instagram.account_insights(creator, params)
@@ -519,7 +558,7 @@ class FacebookGraph:
         self._ig_scopes(token, insights=bool(edge))
         if not edge:
             names = fields(params, MEDIA_FIELDS, "IGMedia")
-            return JSONResponse(pick(media_item(owner, index, today), names))
+            return FastJSONResponse(pick(media_item(owner, index, today), names))
         if edge != ["insights"]:
             raise unknown_edge(edge[0], "IGMedia")
         also_retired = frozenset(self.core.faults.retired_metrics(PLATFORM))

@@ -2,13 +2,20 @@
 
 One catch-all route dispatches on path segments so the version prefix (``/v21.0``) stays optional
 and unknown objects get Meta's error instead of a framework 404.
+
+The user node answers field expansion (:meth:`GraphApi.user_node`): its ``media`` edge nested in
+the same request, ``.limit()``-ed and cursor-paged, each post optionally with its own
+``insights.metric(…)``. The request is checked as a whole first, so one retired metric (or a
+missing insights permission) fails all of it — code 100 (10) — exactly as the per-media
+``/{media-id}/insights`` route does.
 """
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from starlette.datastructures import QueryParams
+from starlette.datastructures import URL, QueryParams
 
 from emulator.creators import (
     Creator,
@@ -41,6 +48,7 @@ from emulator.instagram.data import (
 )
 from emulator.instagram.tokens import IgToken, mint_token, parse_token
 from emulator.meta import (
+    FieldSpec,
     MetaError,
     app_rate_limited,
     bearer_answer,
@@ -52,10 +60,13 @@ from emulator.meta import (
     missing_token,
     no_permission,
     page_indices,
-    paged,
+    paging_of,
+    parse_fields,
     path_segments,
     pick,
+    plain_fields,
     raw_token,
+    render_fields,
     server_error,
     timestamp_param,
     unknown_edge,
@@ -66,6 +77,14 @@ from emulator.meta import (
 from emulator.usage import EXHAUSTED, UsageMeter
 
 MAX_RANGE_S = 30 * 86400
+#: Edges of the user node that field expansion can nest.
+USER_EDGES = ("media",)
+#: Modifiers the nested ``media`` edge takes (cursor paging, as ``/{ig-user}/media``).
+MEDIA_EDGE_MODIFIERS = ("limit", "after", "before")
+#: Modifiers a post's nested ``insights`` takes; ``metric`` is required.
+MEDIA_INSIGHTS_MODIFIERS = ("metric", "period")
+#: Keys of one insights entry (what ``insights.metric(…){…}`` may pick).
+INSIGHT_ENTRY_FIELDS = ("name", "period", "values", "title", "description", "id")
 
 
 class GraphApi:
@@ -198,29 +217,139 @@ class GraphApi:
             raise no_permission()
         today = self.core.today()
         if not edge:
-            names = fields(params, USER_FIELDS, "User")
-            return JSONResponse(pick(user_profile(creator, today), names))
+            insights = INSIGHTS_SCOPE in token.scopes and creator.professional
+            return self.user_node(
+                creator, user_profile(creator, today), request, insights_allowed=insights
+            )
         if edge == ["media"]:
-            return self.media_list(creator, request)
+            insights = INSIGHTS_SCOPE in token.scopes and creator.professional
+            return self.media_list(creator, request, insights_allowed=insights)
         if edge == ["insights"]:
             self._require_insights(token, creator)
             return self.account_insights(creator, params)
         raise unknown_edge(edge[0], "User")
 
+    def user_node(
+        self,
+        creator: Creator,
+        values: dict[str, object],
+        request: Request,
+        *,
+        insights_allowed: bool,
+        allowed: tuple[str, ...] = USER_FIELDS,
+        node_type: str = "User",
+        media_type: str = "Media",
+        also_retired: frozenset[str] = frozenset(),
+    ) -> Response:
+        """The user node's ``fields``, with field expansion of its ``media`` edge.
+
+        ``media.limit(n){id,…,insights.metric(views,reach)}`` nests one page of posts (newest
+        first, cursors as ``/{ig-user}/media``) and each post's lifetime insights. Everything is
+        checked before anything is answered: an unknown field, a retired metric (code 100) or
+        insights without the permission (code 10) fail the whole request. A nested edge with no
+        posts is left out of the answer, as the Graph API leaves out empty edges. Facebook Login's
+        ``/{ig-user-id}`` node shares this (its own fields, type names and retired metrics).
+        """
+        specs = parse_fields(request.query_params.get("fields", ""))
+        nested = [spec for spec in specs if spec.name in USER_EDGES]
+        names = plain_fields([s for s in specs if s.name not in USER_EDGES], allowed, node_type)
+        retired = self._retired_media_metrics(also_retired)
+        for spec in nested:
+            for key, _value in spec.modifiers:
+                if key not in MEDIA_EDGE_MODIFIERS:
+                    raise invalid_parameter(f"Unsupported modifier ({key}) on edge ({spec.name})")
+            page_indices(0, QueryParams(dict(spec.modifiers)))  # a bad limit or cursor fails now
+            self._check_media_fields(spec.children or (), media_type, retired, insights_allowed)
+        body = pick(values, names)
+        for spec in nested:
+            query = QueryParams(dict(spec.modifiers))
+            data, paging = self._media_page(
+                creator, spec.children or (), query, self._edge_url(request, spec)
+            )
+            if data:
+                body[spec.name] = {"data": data, **({"paging": paging} if paging else {})}
+        return JSONResponse(body)
+
+    def _check_media_fields(
+        self,
+        specs: Sequence[FieldSpec],
+        media_type: str,
+        retired: set[str],
+        insights_allowed: bool,
+    ) -> None:
+        """Every field of a post known, every nested metric current, insights permitted."""
+        for spec in specs:
+            if spec.name != "insights":
+                plain_fields([spec], MEDIA_FIELDS, media_type)
+                continue
+            for key, _value in spec.modifiers:
+                if key not in MEDIA_INSIGHTS_MODIFIERS:
+                    raise invalid_parameter(f"Unsupported modifier ({key}) on edge (insights)")
+            check_metrics(_metric_names(spec), MEDIA_METRICS, retired)
+            for entry in spec.children or ():
+                plain_fields([entry], INSIGHT_ENTRY_FIELDS, "InsightsResult")
+            if not insights_allowed:
+                raise no_permission()
+
+    def _media_page(
+        self, creator: Creator, specs: Sequence[FieldSpec], query: QueryParams, base: URL
+    ) -> tuple[list[dict[str, object]], dict[str, object] | None]:
+        """One page of posts (already checked ``specs``) and its paging links on ``base``."""
+        names = plain_fields([s for s in specs if s.name != "insights"], MEDIA_FIELDS, "Media")
+        insights = [s for s in specs if s.name == "insights"]
+        today = self.core.today()
+        total = posts_published(creator, today)
+        indices = page_indices(total, query)
+        data: list[dict[str, object]] = []
+        for index in indices:
+            item = pick(media_item(creator, index, today), names)
+            for spec in insights:
+                node = str(item["id"])
+                entries = self._insight_entries(creator, index, node, _metric_names(spec))
+                if spec.children:
+                    keep = ["name", *(e.name for e in spec.children if e.name != "name")]
+                    entries = [{k: e[k] for k in keep if k in e} for e in entries]
+                item[spec.name] = {"data": entries}
+            data.append(item)
+        return data, paging_of(base, indices, total)
+
+    @staticmethod
+    def _edge_url(request: Request, spec: FieldSpec) -> URL:
+        """Where a nested edge's ``next``/``previous`` links point: ``/{node}/{edge}``."""
+        query: dict[str, str] = {"fields": render_fields(spec.children or ())}
+        size = spec.modifier("limit")
+        if size:
+            query["limit"] = size
+        token = request.query_params.get("access_token")
+        if token:
+            query["access_token"] = token
+        path = request.url.path.rstrip("/") + "/" + spec.name
+        return request.url.replace(path=path, query="").include_query_params(**query)
+
     def _require_insights(self, token: IgToken, creator: Creator) -> None:
         if INSIGHTS_SCOPE not in token.scopes or not creator.professional:
             raise no_permission()
 
-    def media_list(self, creator: Creator, request: Request) -> Response:
+    def media_list(
+        self,
+        creator: Creator,
+        request: Request,
+        *,
+        insights_allowed: bool = False,
+        also_retired: frozenset[str] = frozenset(),
+    ) -> Response:
         """``/{ig-user}/media``: newest first; cursors are post indices, so pages stay stable
-        as new posts appear."""
+        as new posts appear. Each post may nest its ``insights.metric(…)`` (checked as a whole,
+        like :meth:`user_node`)."""
         params = request.query_params
-        names = fields(params, MEDIA_FIELDS, "Media")
-        today = self.core.today()
-        total = posts_published(creator, today)
-        indices = page_indices(total, params)
-        data = [pick(media_item(creator, i, today), names) for i in indices]
-        return paged(request, data, indices, total)
+        specs = parse_fields(params.get("fields", ""))
+        retired = self._retired_media_metrics(also_retired)
+        self._check_media_fields(specs, "Media", retired, insights_allowed)
+        data, paging = self._media_page(creator, specs, params, request.url)
+        body: dict[str, object] = {"data": data}
+        if paging is not None:
+            body["paging"] = paging
+        return JSONResponse(body)
 
     def account_insights(self, creator: Creator, params: QueryParams) -> Response:
         """``/{ig-user}/insights``: daily series (``follower_count``, ``reach``) or
@@ -340,12 +469,20 @@ class GraphApi:
     ) -> Response:
         """``/{ig-media}/insights``: lifetime metrics; ``also_retired`` adds retired names."""
         names = metrics(params)
-        retired = (
+        check_metrics(names, MEDIA_METRICS, self._retired_media_metrics(also_retired))
+        return JSONResponse({"data": self._insight_entries(owner, index, node, names)})
+
+    def _retired_media_metrics(self, also_retired: frozenset[str]) -> set[str]:
+        return (
             set(RETIRED_MEDIA_METRICS) | also_retired | self.core.faults.retired_metrics(PLATFORM)
         )
-        check_metrics(names, MEDIA_METRICS, retired)
+
+    def _insight_entries(
+        self, owner: Creator, index: int, node: str, names: list[str]
+    ) -> list[dict[str, object]]:
+        """The lifetime insights of one post, one entry per metric (both routes' shape)."""
         values = media_metric_values(owner, index, self.core.today())
-        data = [
+        return [
             {
                 "name": name,
                 "period": "lifetime",
@@ -356,7 +493,14 @@ class GraphApi:
             }
             for name in names
         ]
-        return JSONResponse({"data": data})
+
+
+def _metric_names(spec: FieldSpec) -> list[str]:
+    """The ``.metric(…)`` list of a nested ``insights`` (required, as the route's ``metric``)."""
+    names = [m.strip() for m in (spec.modifier("metric") or "").split(",") if m.strip()]
+    if not names:
+        raise invalid_parameter("The parameter metric is required")
+    return names
 
 
 def build_graph_router(ctx: InstagramContext) -> APIRouter:

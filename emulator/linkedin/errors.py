@@ -1,8 +1,7 @@
 """LinkedIn error shapes: the REST (Rest.li) envelope and the OAuth endpoints' own shape."""
 
-from fastapi.responses import JSONResponse
-
 from emulator import oauth
+from emulator.core import FastJSONResponse
 
 
 class RestError(Exception):
@@ -38,9 +37,9 @@ class RestError(Exception):
             body["errorDetails"] = self.details
         return body
 
-    def response(self) -> JSONResponse:
+    def response(self) -> FastJSONResponse:
         """Render as an HTTP response."""
-        return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
+        return FastJSONResponse(self.body(), status_code=self.status, headers=self.headers)
 
 
 def expired_token() -> RestError:

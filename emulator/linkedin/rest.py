@@ -10,9 +10,10 @@ from datetime import date, timedelta
 from urllib.parse import unquote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import QueryParams
 
+from emulator.core import json_bytes, raw_json_response
 from emulator.creators import Creator, followers, get_creator, new_followers, posts_published
 from emulator.linkedin.context import PLATFORM, LinkedInContext
 from emulator.linkedin.data import (
@@ -60,12 +61,20 @@ _ENTITY = re.compile(r"^\((?P<kind>share|ugc)\s*:\s*(?P<urn>[^)]+)\)$")
 
 
 class Authenticated:
-    """A request whose token passed: the token, its member and the version it asked for."""
+    """A request whose token passed: the token, its member and the version it asked for, and
+    what the answer is computed for (the date, the queryTypes retired by faults)."""
 
-    def __init__(self, token: LiToken, creator: Creator, version: str) -> None:
+    def __init__(
+        self, token: LiToken, creator: Creator, version: str, today: date, retired: set[str]
+    ) -> None:
         self.token = token
         self.creator = creator
         self.version = version
+        self.today = today
+        self.retired = retired
+
+
+Handler = Callable[[Authenticated, QueryParams], dict[str, object]]
 
 
 class RestApi:
@@ -78,14 +87,30 @@ class RestApi:
     async def handle(
         self,
         request: Request,
-        handler: Callable[[Authenticated, QueryParams], Response],
+        handler: Handler,
         *,
         versioned: bool = True,
     ) -> Response:
-        """Authenticate, apply faults, and turn LinkedIn errors into responses."""
+        """Authenticate, apply faults, and turn LinkedIn errors into responses.
+
+        An answer is a pure function of the resource, the member, the token's scopes, the
+        version, the query, the retired queryTypes and the date: it is rendered once.
+        """
         try:
             auth = self._authenticate(request, versioned=versioned)
-            return handler(auth, request.query_params)
+            query: bytes = request.scope.get("query_string", b"")
+            key = (
+                "linkedin",
+                handler.__name__,
+                auth.creator.key,
+                auth.token.scopes,
+                auth.version,
+                query,
+                frozenset(auth.retired),
+                auth.today,
+            )
+            body = self.core.memo.get(key, lambda: json_bytes(handler(auth, request.query_params)))
+            return raw_json_response(body)
         except RestError as err:
             return err.response()
 
@@ -113,9 +138,11 @@ class RestApi:
         ):
             raise expired_token()
         version = request.headers.get("linkedin-version", "")
+        today = self.core.today()
         if versioned:
-            self._check_version(version)
-        return Authenticated(token, creator, version)
+            self._check_version(version, today)
+        retired = self.core.faults.retired_metrics(PLATFORM)
+        return Authenticated(token, creator, version, today, retired)
 
     def _injected_faults(self, account: str | None) -> None:
         fault = self.core.faults.take(
@@ -136,7 +163,7 @@ class RestApi:
             fault.spec.retry_after,
         )
 
-    def _check_version(self, version: str) -> None:
+    def _check_version(self, version: str, today: date) -> None:
         if not version:
             raise RestError(
                 400,
@@ -144,7 +171,7 @@ class RestApi:
                 "LinkedIn-Version header.",
                 code="VERSION_MISSING",
             )
-        if not version_active(version, self.core.today()):
+        if not version_active(version, today):
             raise RestError(
                 426, f"Requested version {version} is not active", code="NONEXISTENT_VERSION"
             )
@@ -156,7 +183,7 @@ class RestApi:
 
     # -- resources ---------------------------------------------------------------------------
 
-    def userinfo(self, auth: Authenticated, params: QueryParams) -> Response:
+    def userinfo(self, auth: Authenticated, params: QueryParams) -> dict[str, object]:
         """OpenID Connect userinfo (needs ``openid`` and ``profile``)."""
         if not set(auth.token.scopes) >= PROFILE_SCOPES:
             raise access_denied("/userinfo")
@@ -173,13 +200,13 @@ class RestApi:
         if "email" in auth.token.scopes:
             body["email"] = f"{creator.key}@example.test"
             body["email_verified"] = True
-        return JSONResponse(body)
+        return body
 
-    def followers_count(self, auth: Authenticated, params: QueryParams) -> Response:
+    def followers_count(self, auth: Authenticated, params: QueryParams) -> dict[str, object]:
         """``q=me`` lifetime count, or ``q=dateRange`` followers gained per day."""
         finder = params.get("q")
         self._require(auth, FOLLOWERS_SCOPE, f"memberFollowersCount.FINDER-{finder}")
-        today = self.core.today()
+        today = auth.today
         if finder == "me":
             elements: list[dict[str, object]] = [
                 {"memberFollowersCount": followers(auth.creator, today)}
@@ -199,12 +226,12 @@ class RestApi:
             raise illegal_argument(f"Unknown finder q={finder}: expected me or dateRange")
         return _collection(elements)
 
-    def post_analytics(self, auth: Authenticated, params: QueryParams) -> Response:
+    def post_analytics(self, auth: Authenticated, params: QueryParams) -> dict[str, object]:
         """``q=me`` (all the member's posts) or ``q=entity`` (one post), one queryType a call."""
         finder = params.get("q")
         self._require(auth, POST_ANALYTICS_SCOPE, f"memberCreatorPostAnalytics.FINDER-{finder}")
         query_type = params.get("queryType", "")
-        retired = self.core.faults.retired_metrics(PLATFORM)
+        retired = auth.retired
         if query_type not in QUERY_TYPES or query_type in retired:
             allowed = ", ".join(q for q in QUERY_TYPES if q not in retired)
             raise invalid_value(
@@ -217,7 +244,7 @@ class RestApi:
             )
         if aggregation == "DAILY" and query_type in TOTAL_ONLY:
             raise illegal_argument(f"{query_type} only supports aggregation TOTAL")
-        today = self.core.today()
+        today = auth.today
         if finder == "entity":
             return self._entity_analytics(auth, params, query_type, aggregation, today)
         if finder != "me":
@@ -252,7 +279,7 @@ class RestApi:
         query_type: str,
         aggregation: str,
         today: date,
-    ) -> Response:
+    ) -> dict[str, object]:
         match = _ENTITY.match(unquote(params.get("entity", "")).strip())
         found = parse_post_urn(match.group("urn")) if match else None
         if match is None or found is None:
@@ -275,7 +302,7 @@ class RestApi:
         }
         return _collection([element])
 
-    def posts(self, auth: Authenticated, params: QueryParams) -> Response:
+    def posts(self, auth: Authenticated, params: QueryParams) -> dict[str, object]:
         """``q=author``: the member's posts, newest first (needs the restricted r_member_social)."""
         if params.get("q") != "author":
             raise illegal_argument("Unknown finder: expected q=author")
@@ -288,7 +315,7 @@ class RestApi:
             raise access_denied(f"posts authored by {author}")
         start, count = _int_param(params, "start", 0), _int_param(params, "count", DEFAULT_COUNT)
         count = max(1, min(MAX_COUNT, count))
-        total = posts_published(auth.creator, self.core.today())
+        total = posts_published(auth.creator, auth.today)
         indices = list(range(total - 1 - start, max(-1, total - 1 - start - count), -1))
         elements = [post_element(auth.creator, i) for i in indices if i >= 0]
         links: list[dict[str, object]] = []
@@ -301,18 +328,14 @@ class RestApi:
                     f"&count={count}&start={start + count}",
                 }
             )
-        return JSONResponse(
-            {"elements": elements, "paging": {"start": start, "count": count, "links": links}}
-        )
+        return {"elements": elements, "paging": {"start": start, "count": count, "links": links}}
 
 
-def _collection(elements: list[dict[str, object]]) -> JSONResponse:
-    return JSONResponse(
-        {
-            "paging": {"start": 0, "count": 10, "links": [], "total": len(elements)},
-            "elements": elements,
-        }
-    )
+def _collection(elements: list[dict[str, object]]) -> dict[str, object]:
+    return {
+        "paging": {"start": 0, "count": 10, "links": [], "total": len(elements)},
+        "elements": elements,
+    }
 
 
 def _int_param(params: QueryParams, name: str, default: int) -> int:

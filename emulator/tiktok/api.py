@@ -9,11 +9,13 @@ not apply.
 """
 
 import json
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
+from emulator.core import json_bytes, raw_json_response
 from emulator.creators import Creator, get_creator, posts_published
 from emulator.tiktok.context import PLATFORM, TikTokContext
 from emulator.tiktok.data import (
@@ -40,6 +42,7 @@ from emulator.tiktok.tokens import TtToken, parse_access
 from emulator.tokens import fault_times, issued_before
 
 _API = "/open.tiktokapis.com/v2"
+_USER_FIELDS = tuple(USER_FIELD_SCOPES)
 
 
 class DisplayApi:
@@ -60,11 +63,13 @@ class DisplayApi:
             data = await self._dispatch(endpoint, token, creator, request)
         except ApiError as err:
             return err.response(now)
-        return JSONResponse({"data": data, "error": ok(now)})
+        # {"data": …, "error": …} rendered around the (possibly memoized) rendered data.
+        return raw_json_response(b'{"data":' + data + b',"error":' + json_bytes(ok(now)) + b"}")
 
     async def _dispatch(
         self, endpoint: str, token: TtToken, creator: Creator, request: Request
-    ) -> dict[str, Any]:
+    ) -> bytes:
+        """The rendered ``data`` of an authorized call."""
         if endpoint == "user/info":
             return self._user_info(token, creator, request)
         body = await _json_body(request)
@@ -79,7 +84,7 @@ class DisplayApi:
             )
         if endpoint == "video/list":
             return self._video_list(creator, fields, body)
-        return self._video_query(creator, fields, body)
+        return json_bytes(self._video_query(creator, fields, body))
 
     # -- checks ------------------------------------------------------------------------------
 
@@ -121,23 +126,38 @@ class DisplayApi:
 
     # -- endpoints ---------------------------------------------------------------------------
 
-    def _user_info(self, token: TtToken, creator: Creator, request: Request) -> dict[str, Any]:
-        fields = self._fields(request, tuple(USER_FIELD_SCOPES))
+    def _user_info(self, token: TtToken, creator: Creator, request: Request) -> bytes:
+        """The user's fields, rendered once per creator, field list and date."""
+        fields = self._fields(request, _USER_FIELDS)
         missing = [f for f in fields if USER_FIELD_SCOPES[f] not in token.scopes]
         if missing:
             raise scope_permission_missed(missing)
-        profile = user_profile(creator, self.core.today())
-        return {"user": {name: profile[name] for name in fields}}
+        today = self.core.today()
 
-    def _video_list(
-        self, creator: Creator, fields: list[str], body: dict[str, Any]
-    ) -> dict[str, Any]:
-        """Newest first; ``cursor`` (ms) asks for videos created before it."""
+        def render() -> bytes:
+            profile = user_profile(creator, today)
+            return json_bytes({"user": {name: profile[name] for name in fields}})
+
+        return self.core.memo.get(("tiktok-user", creator.key, tuple(fields), today), render)
+
+    def _video_list(self, creator: Creator, fields: list[str], body: dict[str, Any]) -> bytes:
+        """Newest first; ``cursor`` (ms) asks for videos created before it.
+
+        A page is a pure function of the creator, fields, size, cursor and date: rendered once.
+        """
         count = _int_param(body, "max_count", DEFAULT_COUNT)
         if not 1 <= count <= MAX_COUNT:
             raise invalid_params(f"max_count must be between 1 and {MAX_COUNT}")
         cursor = _int_param(body, "cursor", 0)
         today = self.core.today()
+        key = ("tiktok-videos", creator.key, tuple(fields), count, cursor, today)
+        return self.core.memo.get(
+            key, lambda: json_bytes(self._video_page(creator, fields, count, cursor, today))
+        )
+
+    def _video_page(
+        self, creator: Creator, fields: list[str], count: int, cursor: int, today: date
+    ) -> dict[str, Any]:
         total = posts_published(creator, today)
         newest_first = range(total - 1, -1, -1)
         older = [i for i in newest_first if not cursor or create_time(creator, i) * 1000 < cursor]

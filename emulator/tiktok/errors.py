@@ -5,19 +5,35 @@ API answers always carry ``{"data": …, "error": {"code", "message", "log_id"}}
 have been seen answering HTTP 200 with such a body, which is what the emulator does.
 """
 
+import math
 import secrets
 from datetime import UTC, datetime
 
-from fastapi.responses import JSONResponse
+from emulator.core import FastJSONResponse
 
 OAUTH_ERROR_STATUS = 200
 """TikTok's token endpoint reports OAuth errors in the body of an HTTP 200 (clients check both)."""
 
 
+_stamp: tuple[float, str] = (math.nan, "")  # NaN equals no second
+"""The last second :func:`log_id` formatted, and its text (every answer carries one)."""
+
+
+def _utc_stamp(now: float) -> str:
+    global _stamp  # a one-entry cache
+    second = now // 1
+    if now - second >= 0.999:  # so close to the next second that rounding counts
+        return datetime.fromtimestamp(now, UTC).strftime("%Y%m%d%H%M%S")
+    known, text = _stamp
+    if second != known:
+        text = datetime.fromtimestamp(now, UTC).strftime("%Y%m%d%H%M%S")
+        _stamp = (second, text)
+    return text
+
+
 def log_id(now: float) -> str:
     """``20261120143005`` + 20 hex digits, like TikTok's log ids (random: one per response)."""
-    stamp = datetime.fromtimestamp(now, UTC).strftime("%Y%m%d%H%M%S")
-    return stamp + secrets.token_hex(10).upper()
+    return _utc_stamp(now) + secrets.token_hex(10).upper()
 
 
 def ok(now: float) -> dict[str, str]:
@@ -37,12 +53,12 @@ class ApiError(Exception):
         self.status = status
         self.headers = headers or {}
 
-    def response(self, now: float) -> JSONResponse:
+    def response(self, now: float) -> FastJSONResponse:
         body = {
             "data": {},
             "error": {"code": self.code, "message": self.message, "log_id": log_id(now)},
         }
-        return JSONResponse(body, status_code=self.status, headers=self.headers)
+        return FastJSONResponse(body, status_code=self.status, headers=self.headers)
 
 
 def access_token_invalid() -> ApiError:
@@ -77,6 +93,6 @@ class OAuthError(Exception):
         self.error = error
         self.description = description
 
-    def response(self, now: float) -> JSONResponse:
+    def response(self, now: float) -> FastJSONResponse:
         body = {"error": self.error, "error_description": self.description, "log_id": log_id(now)}
-        return JSONResponse(body, status_code=OAUTH_ERROR_STATUS)
+        return FastJSONResponse(body, status_code=OAUTH_ERROR_STATUS)

@@ -11,9 +11,10 @@ and poll field lists are accepted and ignored: the demo posts have no media, pla
 from datetime import UTC, date, datetime
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import QueryParams
 
+from emulator.core import json_bytes, raw_json_response
 from emulator.creators import Creator, get_creator, posts_published
 from emulator.tokens import hit_by_fault
 from emulator.x.context import ENDPOINT_LIMITS, PLATFORM, WINDOW_S, RateStatus, XContext
@@ -169,7 +170,7 @@ class XApi:
                 raise too_many_requests(headers)
             self._injected_faults(endpoint, parsed.account if parsed else None, status)
             token, creator = self._authenticate(parsed)
-            response = self._dispatch(endpoint, target, token, creator, request.query_params)
+            response = self._dispatch(endpoint, target, token, creator, request)
         except XProblem as problem:
             response = problem.response()
         for name, value in headers.items():
@@ -216,27 +217,49 @@ class XApi:
         target: str | None,
         token: XAccessToken,
         creator: Creator,
-        params: QueryParams,
+        request: Request,
     ) -> Response:
+        """The answer of an authorized call: a pure function of the endpoint, the caller, the
+        query, the retired fields and the date, so it is rendered once and then reused."""
         if not READ_SCOPES.issubset(token.scopes):
             raise forbidden()
         retired = self.core.faults.retired_metrics(PLATFORM)
+        today = self.core.today()
+        query: bytes = request.scope.get("query_string", b"")
+        key = ("x", endpoint, target, creator.key, query, frozenset(retired), today)
+        body = self.core.memo.get(
+            key,
+            lambda: json_bytes(
+                self._answer(endpoint, target, creator, request.query_params, retired, today)
+            ),
+        )
+        return raw_json_response(body)
+
+    def _answer(
+        self,
+        endpoint: str,
+        target: str | None,
+        creator: Creator,
+        params: QueryParams,
+        retired: set[str],
+        today: date,
+    ) -> dict[str, object]:
         if endpoint == "users/:id/tweets":
             _check_params(params, _TIMELINE_PARAMS)
-            return self._timeline(str(target), creator, params, retired)
+            return self._timeline(str(target), creator, params, retired, today)
         _check_params(params, _USER_PARAMS)
         fields = _field_list(params, "user.fields", USER_FIELDS, retired)
         _field_list(params, "tweet.fields", TWEET_FIELDS, retired)
         subject = creator if endpoint == "users/me" else creator_for_user_id(str(target))
         if subject is None:
-            return JSONResponse({"errors": [_user_error(str(target), found=False)]})
-        user = user_object(subject, self.core.today())
+            return {"errors": [_user_error(str(target), found=False)]}
+        user = user_object(subject, today)
         names = [*_ALWAYS_USER, *[f for f in fields if f not in _ALWAYS_USER]]
-        return JSONResponse({"data": {name: user[name] for name in names}})
+        return {"data": {name: user[name] for name in names}}
 
     def _timeline(
-        self, target: str, viewer: Creator, params: QueryParams, retired: set[str]
-    ) -> Response:
+        self, target: str, viewer: Creator, params: QueryParams, retired: set[str], today: date
+    ) -> dict[str, object]:
         """Newest first, ``max_results`` per page, ``next_token`` while older posts remain."""
         fields = _field_list(params, "tweet.fields", TWEET_FIELDS, retired)
         _field_list(params, "user.fields", USER_FIELDS, retired)
@@ -244,8 +267,7 @@ class XApi:
         size = self._max_results(params)
         owner = creator_for_user_id(target)
         if owner is None or (is_protected(owner) and owner is not viewer):
-            return JSONResponse({"errors": [_user_error(target, found=owner is not None)]})
-        today = self.core.today()
+            return {"errors": [_user_error(target, found=owner is not None)]}
         total = posts_published(owner, today)
         bottom = max(0, total - TIMELINE_DEPTH)
         top = total - 1
@@ -275,7 +297,7 @@ class XApi:
                 item[name] = post[name]
             data.append(item)
         if not data:
-            return JSONResponse({"meta": {"result_count": 0}})
+            return {"meta": {"result_count": 0}}
         meta: dict[str, object] = {
             "result_count": len(data),
             "newest_id": data[0]["id"],
@@ -286,7 +308,7 @@ class XApi:
         body: dict[str, object] = {"data": data, "meta": meta}
         if errors:
             body["errors"] = errors
-        return JSONResponse(body)
+        return body
 
     @staticmethod
     def _max_results(params: QueryParams) -> int:

@@ -1,8 +1,7 @@
 """X API v2 error shapes: problem+json for the API, RFC 6749 bodies for the OAuth endpoints."""
 
-from fastapi.responses import JSONResponse
-
 from emulator import oauth
+from emulator.core import FastJSONResponse
 
 PROBLEMS = "https://api.twitter.com/2/problems/"
 """X still types its problems under the old host."""
@@ -36,8 +35,8 @@ class XProblem(Exception):
             body["status"] = self.status
         return body
 
-    def response(self) -> JSONResponse:
-        return JSONResponse(
+    def response(self) -> FastJSONResponse:
+        return FastJSONResponse(
             self.body(),
             status_code=self.status,
             headers=self.headers,
@@ -94,10 +93,10 @@ def invalid_value(parameter: str, value: str, allowed: tuple[str, ...]) -> XProb
     )
 
 
-def not_found_route() -> JSONResponse:
+def not_found_route() -> FastJSONResponse:
     """Unknown paths answer with the legacy v1.1 shape, as X does."""
     body = {"errors": [{"message": "Sorry, that page does not exist", "code": 34}]}
-    return JSONResponse(body, status_code=404)
+    return FastJSONResponse(body, status_code=404)
 
 
 class OAuthError(oauth.OAuthError):

@@ -8,9 +8,10 @@ YouTube partner) — exactly how one bad metric sinks a real query.
 from datetime import date, timedelta
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import QueryParams
 
+from emulator.core import json_bytes, raw_json_response
 from emulator.creators import Creator
 from emulator.youtube.context import PLATFORM, YouTubeContext
 from emulator.youtube.data import (
@@ -95,20 +96,32 @@ class AnalyticsApi:
 
     async def handle(self, request: Request) -> Response:
         try:
-            return JSONResponse(self._query(request))
+            return raw_json_response(self._query(request))
         except GoogleApiError as err:
             return err.response()
 
-    def _query(self, request: Request) -> dict[str, object]:
+    def _query(self, request: Request) -> bytes:
+        """The rendered report: a pure function of the caller, the query, the retired metrics
+        and the date once the token passed, so it is computed once and then reused."""
         token, creator = authenticate(self.ctx, request)
         if not ANALYTICS_SCOPES & set(token.scopes):
             raise insufficient_scopes()
-        params = request.query_params
+        retired = self.core.faults.retired_metrics(PLATFORM)
+        today = self.core.today()
+        query: bytes = request.scope.get("query_string", b"")
+        return self.core.memo.get(
+            ("youtube-analytics", creator.key, query, frozenset(retired), today),
+            lambda: json_bytes(self._report(creator, request.query_params, retired, today)),
+        )
+
+    def _report(
+        self, creator: Creator, params: QueryParams, retired: set[str], today: date
+    ) -> dict[str, object]:
         _check_ids(params, creator)
         start, end = _date(params, "startDate"), _date(params, "endDate")
         if end < start:
             raise bad_request("The query is not supported: endDate is earlier than startDate.")
-        names = _metrics(params, self.core.faults.retired_metrics(PLATFORM))
+        names = _metrics(params, retired)
         dimensions = params.get("dimensions", "")
         if dimensions not in ("", "day"):
             raise bad_request("The query is not supported. Supported dimensions here: day.")
@@ -116,7 +129,7 @@ class AnalyticsApi:
         if sort not in ("", "day", "-day") or (sort and not dimensions):
             raise bad_request("The query is not supported: invalid sort.")
         first = max(start, channel_created(creator))
-        last = min(end, self.core.today() - timedelta(days=ANALYTICS_LAG_DAYS))
+        last = min(end, today - timedelta(days=ANALYTICS_LAG_DAYS))
         days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
         values = [day_metrics(creator, d) for d in days]
         headers = [

@@ -10,9 +10,10 @@ from collections.abc import Callable
 from datetime import date
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import QueryParams
 
+from emulator.core import FastJSONResponse, json_bytes, raw_json_response
 from emulator.creators import CREATORS, Creator, get_creator
 from emulator.youtube.context import PLATFORM, YouTubeContext, pacific_day
 from emulator.youtube.data import (
@@ -164,7 +165,7 @@ class DataApi:
     def __init__(self, ctx: YouTubeContext) -> None:
         self.ctx = ctx
         self.core = ctx.core
-        self.methods: dict[str, Callable[[Creator, QueryParams], dict[str, object]]] = {
+        self.methods: dict[str, Callable[[Creator, QueryParams, date], dict[str, object]]] = {
             "channels": self._channels,
             "playlistItems": self._playlist_items,
             "videos": self._videos,
@@ -174,13 +175,22 @@ class DataApi:
     async def handle(self, name: str, request: Request) -> Response:
         method = self.methods.get(name)
         if method is None:
-            return JSONResponse({"error": {"code": 404, "message": "Not Found"}}, status_code=404)
+            return FastJSONResponse(
+                {"error": {"code": 404, "message": "Not Found"}}, status_code=404
+            )
         try:
             token, creator = authenticate(self.ctx, request)
             if not READ_SCOPES & set(token.scopes):
                 raise insufficient_scopes()
             self._charge(token, UNIT_COSTS[name])
-            return JSONResponse(method(creator, request.query_params))
+            # What a list call answers depends only on its method, caller, query and date.
+            today = self._today()
+            query: bytes = request.scope.get("query_string", b"")
+            body = self.core.memo.get(
+                ("youtube", name, creator.key, query, today),
+                lambda: json_bytes(method(creator, request.query_params, today)),
+            )
+            return raw_json_response(body)
         except GoogleApiError as err:
             return err.response()
 
@@ -196,7 +206,7 @@ class DataApi:
     def _today(self) -> date:
         return self.core.today()
 
-    def _channels(self, creator: Creator, params: QueryParams) -> dict[str, object]:
+    def _channels(self, creator: Creator, params: QueryParams, today: date) -> dict[str, object]:
         names = parts(params, _CHANNEL_PARTS)
         filters = [f for f in ("mine", "id", "forHandle", "forUsername") if params.get(f)]
         if len(filters) != 1:
@@ -217,11 +227,12 @@ class DataApi:
             found = [
                 c for c in CREATORS if has_channel(c) and c.key.replace("_", "") == handle.lower()
             ]
-        today = self._today()
         items = [resource("channel", channel_id(c), channel_parts(c, today), names) for c in found]
         return list_answer("channel", items, len(items), 5)
 
-    def _playlist_items(self, creator: Creator, params: QueryParams) -> dict[str, object]:
+    def _playlist_items(
+        self, creator: Creator, params: QueryParams, today: date
+    ) -> dict[str, object]:
         names = parts(params, _ITEM_PARTS)
         playlist = params.get("playlistId")
         if not playlist:
@@ -239,7 +250,7 @@ class DataApi:
                 location="playlistId",
             )
         per_page = max_results(params, 5)
-        total = uploads(owner, self._today())
+        total = uploads(owner, today)
         token = params.get("pageToken")
         top = min(total - 1, decode_page(token)) if token else total - 1
         indices = list(range(top, max(-1, top - per_page), -1))
@@ -262,7 +273,7 @@ class DataApi:
             prevPageToken=encode_page(top + per_page) if token and top < total - 1 else "",
         )
 
-    def _videos(self, creator: Creator, params: QueryParams) -> dict[str, object]:
+    def _videos(self, creator: Creator, params: QueryParams, today: date) -> dict[str, object]:
         names = parts(params, _VIDEO_PARTS)
         raw = params.get("id")
         if not raw:
@@ -275,7 +286,6 @@ class DataApi:
             raise bad_request(
                 "The request specifies an invalid filter parameter.", "invalidFilters"
             )
-        today = self._today()
         items = []
         for vid in ids:
             found = parse_video_id(vid)
@@ -285,13 +295,12 @@ class DataApi:
             items.append(resource("video", vid, video_parts(owner, index, today), names))
         return list_answer("video", items, len(items), len(items))
 
-    def _search(self, creator: Creator, params: QueryParams) -> dict[str, object]:
+    def _search(self, creator: Creator, params: QueryParams, today: date) -> dict[str, object]:
         """``forMine=true&type=video`` only: enough to show what listing uploads this way costs."""
         parts(params, ("snippet", "id"))
         if params.get("forMine") != "true" or params.get("type") != "video":
             raise bad_request("The emulator supports search.list with forMine=true&type=video")
         per_page = max_results(params, 5)
-        today = self._today()
         total = uploads(creator, today) if has_channel(creator) else 0
         items: list[dict[str, object]] = []
         for index in range(total - 1, max(-1, total - 1 - per_page), -1):

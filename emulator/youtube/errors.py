@@ -1,8 +1,7 @@
 """Google's error shapes: the API envelope (Data and Analytics APIs) and OAuth's flat one."""
 
-from fastapi.responses import JSONResponse
-
 from emulator import oauth
+from emulator.core import FastJSONResponse
 
 _STATUS_NAMES = {
     400: "INVALID_ARGUMENT",
@@ -54,8 +53,8 @@ class GoogleApiError(Exception):
             error["status"] = _STATUS_NAMES[self.status]
         return {"error": error}
 
-    def response(self) -> JSONResponse:
-        return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
+    def response(self) -> FastJSONResponse:
+        return FastJSONResponse(self.body(), status_code=self.status, headers=self.headers)
 
 
 def invalid_credentials() -> GoogleApiError:

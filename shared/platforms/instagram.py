@@ -8,6 +8,10 @@ Quirks handled here (see docs/platforms.md):
   token, and no documented revoke endpoint;
 * insights: retired metrics (``impressions``, ``plays``, ``video_views``) fail the whole request,
   so metrics go through :mod:`shared.platforms.resilience`; personal accounts get none;
+* the daily sync asks the profile, the recent posts and their insights in **one** request by
+  field expansion (``fields=…,media.limit(n){…,insights.metric(…)}``), then the account totals:
+  2 calls instead of one per post; a refused expansion falls back to the per-post calls (see
+  :class:`InstagramGraphData`);
 * daily history: ``follower_count`` (new followers a day) for the last 30 days only, for accounts
   with at least 100 followers — the rest of the history is what we store ourselves.
 
@@ -21,6 +25,7 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Generic, Literal, TypeVar
 from urllib.parse import urlencode
@@ -76,8 +81,12 @@ _KINDS = {"REELS": "reel", "STORY": "story", "VIDEO": "video", "CAROUSEL_ALBUM":
 class InstagramDataSettings(PlatformSettings):
     """What the settings of both Instagram logins have in common (the data side)."""
 
-    #: Posts whose insights are fetched per sync (one call each): the most recent ones.
-    insights_media_limit: int = 10
+    #: Posts whose insights are fetched per sync: the most recent ones (nested in the profile
+    #: call by field expansion; one call each only on the fallback path).
+    insights_media_limit: int = 25
+    #: One page of the newest posts, all with their insights: the profile, the posts and their
+    #: insights then come in one call (plus one for yesterday's account totals).
+    max_pages: int = 1
 
 
 class Settings(InstagramDataSettings):
@@ -101,12 +110,50 @@ class Settings(InstagramDataSettings):
 S = TypeVar("S", bound=InstagramDataSettings)
 
 
+@dataclass
+class RecentMedia:
+    """What a sync reads before the account totals: the profile, its recent posts, their
+    insights (by post id) and the media metrics refused (reported as ``media.<name>``)."""
+
+    profile: dict[str, Any]
+    node: str
+    media: list[dict[str, Any]]
+    insights: dict[str, dict[str, int]]
+    refused: set[str]
+
+
 class InstagramGraphData(ABC, Generic[S]):
     """Instagram's data (profile, media, insights, history), the same through both logins.
 
     A login says how to GET a Graph API path (:meth:`_get`), where the profile and the media
     are (:meth:`_profile`, :meth:`_media_edge`) and how far its history window reaches
     (:meth:`_history_until`); fields, metrics, mapping and the refusal memory are common.
+
+    **A daily sync is 2 calls** when the wanted posts fit the insights window: the profile node
+    with its ``media`` edge nested by field expansion — the ``insights_media_limit`` newest posts,
+    each with ``insights.metric(…)`` — and the account totals. Posts past the window (up to
+    ``page_size * max_pages``) are read from the media edge after the nested page's cursor, at
+    most ``page_size`` a call and without insights, exactly as before.
+
+    **Refusals.** A retired or unsupported metric makes Meta refuse the *whole* expanded request
+    (code 100 → ``permission_or_input``), profile included. Then this sync falls back to the
+    per-post path (profile, media pages, one ``/{media-id}/insights`` call per post through
+    :func:`~shared.platforms.resilience.fetch_metrics`, which finds and remembers the culprits
+    per account and media type). Two things are remembered per account, in the client's
+    :class:`~shared.platforms.resilience.RefusedMetrics` (bounded, least recent out):
+
+    * ``{account}:expansion`` — the media metrics refused for *every* post the fallback asked
+      about: the expansion leaves them out from then on (and reports them missing);
+    * ``{account}:expansion-refused`` — each metric set the expansion was refused with.
+
+    Design choice: rather than giving up on the expansion for good, the next sync retries it
+    *without the refused metrics* — but only if that is a metric set not refused before; a set
+    already refused goes straight to the fallback. So a retired metric costs one refused call
+    and one fallback sync, after which the expansion runs without it (2 calls again, the metric
+    still reported missing). A refusal that is not about one metric for every post (an odd
+    post, an expansion the API does not serve) teaches no metric, so the account stays on the
+    per-post path with no retry — at most one more each time the fallback learns a newly
+    refused metric — until the memory forgets it (restart, eviction) and one expansion is tried.
     """
 
     def __init__(self, settings: S) -> None:
@@ -120,8 +167,11 @@ class InstagramGraphData(ABC, Generic[S]):
         """GET a Graph API path (``{node}/{edge}``) with the user's token."""
 
     @abstractmethod
-    async def _profile(self, token: str, account_id: str) -> tuple[dict[str, Any], str]:
-        """The account's profile (its counters) and the node its insights are asked of."""
+    async def _profile(
+        self, token: str, account_id: str, expand: str = ""
+    ) -> tuple[dict[str, Any], str]:
+        """The account's profile (its counters) and the node its insights are asked of;
+        ``expand`` adds fields (edges by field expansion) to the same request."""
 
     @abstractmethod
     def _media_edge(self, node: str) -> str:
@@ -138,12 +188,13 @@ class InstagramGraphData(ABC, Generic[S]):
         return int(utc_midnight(self.clock()).timestamp())
 
     async def fetch_snapshot(self, access_token: str, *, account_id: str) -> SnapshotMetrics:
-        profile, node = await self._profile(access_token, account_id)
+        recent = await self._recent(access_token, account_id)
+        profile = recent.profile
         followers = int_or_none(profile.get("followers_count"))
-        media = await self._recent_media(access_token, node)
-        insights, refused = await self._media_insights(access_token, node, media)
-        items = [media_item(m, followers, insights.get(str(m["id"]), {})) for m in media]
-        totals, refused_totals = await self._account_totals(access_token, node)
+        items = [
+            media_item(m, followers, recent.insights.get(str(m["id"]), {})) for m in recent.media
+        ]
+        totals, refused_totals = await self._account_totals(access_token, recent.node)
         return SnapshotMetrics(
             followers=followers,
             following=int_or_none(profile.get("follows_count")),
@@ -157,7 +208,8 @@ class InstagramGraphData(ABC, Generic[S]):
             },
             recent_items=items,
             missing_metrics=sorted(
-                {f"media.{name}" for name in refused} | {f"account.{n}" for n in refused_totals}
+                {f"media.{name}" for name in recent.refused}
+                | {f"account.{n}" for n in refused_totals}
             ),
         )
 
@@ -193,23 +245,98 @@ class InstagramGraphData(ABC, Generic[S]):
             for day, values in sorted(points.items())
         ]
 
-    async def _recent_media(self, token: str, node: str) -> list[dict[str, Any]]:
+    # --- The profile, the recent posts and their insights -------------------------------------
+
+    async def _recent(self, token: str, account_id: str) -> RecentMedia:
+        """By field expansion when it may work, else per post (see the class docstring)."""
+        left_out = self.refused.get(f"{account_id}:expansion")
+        metrics = [name for name in MEDIA_METRICS if name not in left_out]
+        attempt = ",".join(metrics) or "-"
+        refused_with = f"{account_id}:expansion-refused"
+        if attempt not in self.refused.get(refused_with):
+            try:
+                return await self._expanded(token, account_id, metrics)
+            except PlatformError as error:
+                if error.error_class is not ErrorClass.PERMISSION_OR_INPUT:
+                    raise
+                self.refused.add(refused_with, [attempt])
+        return await self._per_post(token, account_id)
+
+    async def _expanded(self, token: str, account_id: str, metrics: list[str]) -> RecentMedia:
+        """One request: the profile and its newest posts, those in the insights window with
+        their insights nested; later posts (if settings want more) are paged without insights."""
+        wanted = self.settings.page_size * self.settings.max_pages
+        window = min(self.settings.insights_media_limit, wanted)
+        with_insights = bool(metrics) and window > 0
+        first = min(window if with_insights else wanted, self.settings.page_size)
+        inner = MEDIA_FIELDS
+        if with_insights:
+            inner += f",insights.metric({','.join(metrics)})"
+        expand = f"media.limit({first}){{{inner}}}" if first > 0 else ""
+        profile, node = await self._profile(token, account_id, expand)
+        edge = profile.pop("media", None)  # Meta leaves an empty edge out
+        edge = edge if isinstance(edge, dict) else {}
+        media: list[dict[str, Any]] = list(edge.get("data") or [])[:wanted]
+        nested = len(media)
+        insights: dict[str, dict[str, int]] = {}
+        if with_insights:
+            insights = {str(m["id"]): insight_values(m.pop("insights", None)) for m in media}
+        paging = edge.get("paging") or {}
+        after = (paging.get("cursors") or {}).get("after")
+        if nested < wanted and paging.get("next") and after:
+            media += await self._media_pages(token, node, wanted - nested, after)
+        refused = set(MEDIA_METRICS) - set(metrics) if media[:window] else set()
+        # Posts of the window the nested page did not hold (a window longer than a page, or a
+        # short page): asked one by one, as on the fallback path.
+        rest = media[nested:window] if with_insights else []
+        if rest:
+            more, more_refused, _ = await self._media_insights(token, node, rest)
+            insights.update(more)
+            refused |= more_refused
+        return RecentMedia(profile, node, media, insights, refused)
+
+    async def _per_post(self, token: str, account_id: str) -> RecentMedia:
+        """The fallback: profile, media pages, then one insights call per recent post."""
+        profile, node = await self._profile(token, account_id)
+        media = await self._media_pages(
+            token, node, self.settings.page_size * self.settings.max_pages
+        )
+        window = media[: self.settings.insights_media_limit]
+        insights, refused, everywhere = await self._media_insights(token, node, window)
+        self.refused.add(f"{account_id}:expansion", sorted(everywhere))
+        return RecentMedia(profile, node, media, insights, refused)
+
+    async def _media_pages(
+        self, token: str, node: str, count: int, after: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Up to ``count`` posts of the media edge (from cursor ``after``), ``page_size`` a call."""
         media: list[dict[str, Any]] = []
-        params: dict[str, Any] = {"fields": MEDIA_FIELDS, "limit": self.settings.page_size}
+        size = self.settings.page_size
+        if count <= 0 or size <= 0:
+            return media
+        params: dict[str, Any] = {"fields": MEDIA_FIELDS, "limit": min(size, count)}
+        if after:
+            params["after"] = after
 
         async def page_of(query: dict[str, Any]) -> Any:
+            query = {**query, "limit": min(size, count - len(media))}
             return await self._get(self._media_edge(node), token, query)
 
-        async for page in cursor_pages(page_of, params, self.settings.max_pages):
+        async for page in cursor_pages(page_of, params, -(-count // size)):
             media.extend(page.get("data", []))
-        return media
+            if len(media) >= count:
+                break
+        return media[:count]
 
     async def _media_insights(
         self, token: str, node: str, media: list[dict[str, Any]]
-    ) -> tuple[dict[str, dict[str, int]], list[str]]:
+    ) -> tuple[dict[str, dict[str, int]], set[str], set[str]]:
+        """Each post's insights, one call each; the metrics refused for any of them, and those
+        refused for every one of them (what the expansion then leaves out)."""
         insights: dict[str, dict[str, int]] = {}
         refused: set[str] = set()
-        for item in media[: self.settings.insights_media_limit]:
+        everywhere: set[str] | None = None
+        for item in media:
             media_id = str(item["id"])
 
             async def one(names: Sequence[str], media_id: str = media_id) -> dict[str, int]:
@@ -221,7 +348,8 @@ class InstagramGraphData(ABC, Generic[S]):
             )
             insights[media_id] = values
             refused.update(missing)
-        return insights, sorted(refused)
+            everywhere = set(missing) if everywhere is None else everywhere & set(missing)
+        return insights, refused, everywhere or set()
 
     async def _account_totals(self, token: str, node: str) -> tuple[dict[str, int], list[str]]:
         """Yesterday's account totals (one call; metric by metric only if one is refused)."""
@@ -341,8 +469,10 @@ class InstagramClient(InstagramGraphData[Settings]):
             display_name=me.get("name"),
         )
 
-    async def _profile(self, token: str, account_id: str) -> tuple[dict[str, Any], str]:
-        me = await self._get("me", token, {"fields": PROFILE_FIELDS})
+    async def _profile(
+        self, token: str, account_id: str, expand: str = ""
+    ) -> tuple[dict[str, Any], str]:
+        me = await self._get("me", token, {"fields": with_expansion(PROFILE_FIELDS, expand)})
         return me, str(me.get("user_id") or account_id)
 
     def _media_edge(self, node: str) -> str:
@@ -357,6 +487,11 @@ def build(
     http: httpx.AsyncClient, *, emulator_url: str | None, settings: Settings | None = None
 ) -> InstagramClient:
     return InstagramClient(settings or Settings(), http, emulator_url=emulator_url)
+
+
+def with_expansion(fields: str, expand: str) -> str:
+    """A profile's ``fields`` plus the expanded edges, if any."""
+    return f"{fields},{expand}" if expand else fields
 
 
 def media_item(

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -41,16 +42,22 @@ class Emulated:
     instagram: InstagramClient
 
 
+#: Two pages, insights for the first ten posts: tests see posts with and without insights (the
+#: defaults read one page, every post with its insights).
+PAGED: dict[str, Any] = {"max_pages": 2, "insights_media_limit": 10}
+
+
 @asynccontextmanager
 async def emulated_instagram(
     settings: EmulatorSettings | None = None,
     instagram: InstagramSettings | None = None,
 ) -> AsyncIterator[Emulated]:
-    """A fresh emulator and an InstagramClient that reaches it through the emulator URL."""
+    """A fresh emulator and an InstagramClient (:data:`PAGED` unless told) reaching it."""
     app = create_app(settings or EmulatorSettings(today=TODAY))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url=EMULATOR_URL) as http:
-        client = InstagramClient(instagram or InstagramSettings(), http, emulator_url=EMULATOR_URL)
+        settings_ = instagram or InstagramSettings(**PAGED)
+        client = InstagramClient(settings_, http, emulator_url=EMULATOR_URL)
         yield Emulated(app=app, http=http, instagram=client)
 
 

@@ -412,3 +412,143 @@ async def test_viral_account_spikes() -> None:
     before = await followers_on(date(2026, 11, 5), "viral_vera")
     after = await followers_on(date(2026, 11, 16), "viral_vera")
     assert after - before > 4000
+
+
+# -- field expansion ----------------------------------------------------------------------------
+
+MEDIA = "id,caption,media_type,media_product_type,permalink,timestamp,like_count,comments_count"
+EXPANDED = (
+    f"user_id,username,followers_count,media.limit(3){{{MEDIA},insights.metric(views,reach,saved,"
+    "shares)}"
+)
+
+
+async def test_field_expansion_nests_media_and_their_insights(client: httpx.AsyncClient) -> None:
+    token = await long_token(client)
+    body = await me(client, token, EXPANDED)
+    assert set(body) == {"id", "user_id", "username", "followers_count", "media"}
+    media = body["media"]
+    assert isinstance(media, dict)
+    # The same posts, in the same order, as the media edge itself gives them.
+    flat = (await get(client, f"{GRAPH}/me/media", token, fields=MEDIA, limit="3")).json()
+    assert [{k: v for k, v in m.items() if k != "insights"} for m in media["data"]] == flat["data"]
+    assert media["paging"]["cursors"] == flat["paging"]["cursors"]
+    for item in media["data"]:
+        per_post = await get(
+            client, f"{GRAPH}/{item['id']}/insights", token, metric="views,reach,saved,shares"
+        )
+        assert item["insights"] == per_post.json()  # {"data": [{name, period, values, …}]}
+        assert [e["name"] for e in item["insights"]["data"]] == [
+            "views",
+            "reach",
+            "saved",
+            "shares",
+        ]
+
+
+async def test_nested_media_pages_on_with_the_edge_cursors(client: httpx.AsyncClient) -> None:
+    token = await long_token(client)
+    body = await me(client, token, f"username,media.limit(4){{{MEDIA}}}")
+    media = body["media"]
+    assert isinstance(media, dict)
+    assert "insights" not in media["data"][0]
+    # The nested page's next link is the media edge, same fields and page size.
+    next_url = media["paging"]["next"]
+    assert next_url.startswith("http://emulator/graph.instagram.com/v21.0/me/media?")
+    second = (await client.get(next_url)).json()
+    after = (
+        await get(
+            client,
+            f"{GRAPH}/me/media",
+            token,
+            fields=MEDIA,
+            limit="4",
+            after=media["paging"]["cursors"]["after"],
+        )
+    ).json()
+    assert second["data"] == after["data"] and len(after["data"]) == 4
+    walked = await walk_media(client, token, limit=8)
+    assert [m["id"] for m in media["data"] + second["data"]] == [m["id"] for m in walked[:8]]
+    # .after() works nested too.
+    cursor = media["paging"]["cursors"]["after"]
+    nested = await me(client, token, f"media.after({cursor}).limit(4){{id}}")
+    assert [m["id"] for m in nested["media"]["data"]] == [m["id"] for m in after["data"]]  # type: ignore[index]
+
+
+async def test_nested_insights_on_the_media_edge_too(client: httpx.AsyncClient) -> None:
+    token = await long_token(client)
+    response = await get(
+        client, f"{GRAPH}/me/media", token, fields="id,insights.metric(reach)", limit="2"
+    )
+    assert response.status_code == 200, response.text
+    for item in response.json()["data"]:
+        assert [e["name"] for e in item["insights"]["data"]] == ["reach"]
+
+
+async def test_expanded_request_with_a_retired_metric_fails_as_a_whole(
+    client: httpx.AsyncClient,
+) -> None:
+    token = await long_token(client)
+    for retired in ("impressions", "plays", "video_views"):
+        fields = f"username,media.limit(2){{id,insights.metric(reach,{retired})}}"
+        response = await get(client, f"{GRAPH}/me", token, fields=fields)
+        assert response.status_code == 400
+        error = meta_error(response)
+        assert error["code"] == 100
+        assert f"The {retired} metric is no longer supported" in str(error["message"])
+    # A retire_metric fault retires it nested exactly as on /{media-id}/insights.
+    fault = await client.post(
+        "/_emulator/faults",
+        json={"platform": "instagram", "kind": "retire_metric", "metric": "saved"},
+    )
+    assert fault.status_code == 200
+    refused = await get(client, f"{GRAPH}/me", token, fields=EXPANDED)
+    assert meta_error(refused)["code"] == 100
+    without = EXPANDED.replace("saved,", "")
+    assert (await get(client, f"{GRAPH}/me", token, fields=without)).status_code == 200
+
+
+async def test_expansion_errors(client: httpx.AsyncClient) -> None:
+    token = await long_token(client)
+    cases = {
+        "media{id": "Syntax error",
+        "username,media.limit(2){id,bogus}": "nonexisting field (bogus) on node type (Media)",
+        "media.limit(2){id,insights}": "The parameter metric is required",
+        "media.limit(x){id}": "Param limit must be a number",
+        "media.since(1){id}": "Unsupported modifier (since)",
+        "stories{id}": "nonexisting field (stories) on node type (User)",
+    }
+    for fields, message in cases.items():
+        response = await get(client, f"{GRAPH}/me", token, fields=fields)
+        assert response.status_code == 400, fields
+        error = meta_error(response)
+        assert error["code"] == 100
+        assert message in str(error["message"]), (fields, error)
+
+
+async def test_nested_insights_need_the_permission(client: httpx.AsyncClient) -> None:
+    personal = await long_token(client, "personal_pat")
+    refused = await get(client, f"{GRAPH}/me", personal, fields=EXPANDED)
+    assert refused.status_code == 403
+    assert meta_error(refused)["code"] == 10
+    plain = await me(client, personal, f"username,media.limit(2){{{MEDIA}}}")
+    assert len(plain["media"]["data"]) == 2  # type: ignore[index]
+    basic_only = await long_token(client, scope="instagram_business_basic")
+    assert meta_error(await get(client, f"{GRAPH}/me", basic_only, fields=EXPANDED))["code"] == 10
+
+
+async def test_empty_nested_edge_is_left_out(client: httpx.AsyncClient) -> None:
+    token = await long_token(client, "new_nina")
+    body = await me(client, token, EXPANDED)
+    assert set(body) == {"id", "user_id", "username", "followers_count"}
+
+
+async def test_faults_apply_to_the_expanded_request(client: httpx.AsyncClient) -> None:
+    token = await long_token(client)
+    fault = await client.post(
+        "/_emulator/faults", json={"platform": "instagram", "kind": "server_error", "count": 1}
+    )
+    assert fault.status_code == 200
+    failed = await get(client, f"{GRAPH}/me", token, fields=EXPANDED)
+    assert (failed.status_code, meta_error(failed)["code"]) == (500, 2)
+    assert (await get(client, f"{GRAPH}/me", token, fields=EXPANDED)).status_code == 200

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from emulator.settings import EmulatorSettings
+from shared.events.snapshots import SnapshotMetrics
 from shared.platforms.base import ErrorClass, PlatformError, TokenGrant
-from shared.platforms.instagram import InstagramClient
+from shared.platforms.capture import capturing
+from shared.platforms.instagram import MEDIA_METRICS, InstagramClient
 from shared.platforms.instagram import Settings as InstagramSettings
 from tests.unit.support import (
+    PAGED,
     REDIRECT_URI,
     TODAY,
     Emulated,
@@ -35,7 +40,9 @@ def emulator_settings(**overrides: object) -> EmulatorSettings:
 
 @pytest.fixture
 async def emu() -> AsyncIterator[Emulated]:
-    async with emulated_instagram(emulator_settings(), InstagramSettings(max_retries=3)) as e:
+    async with emulated_instagram(
+        emulator_settings(), InstagramSettings(max_retries=3, **PAGED)
+    ) as e:
         yield e
 
 
@@ -246,7 +253,9 @@ async def test_server_error_burst_is_retried_transparently(emu: Emulated) -> Non
 
 
 async def test_server_errors_beyond_the_retry_budget_surface_as_transient() -> None:
-    async with emulated_instagram(emulator_settings(), InstagramSettings(max_retries=1)) as emu:
+    async with emulated_instagram(
+        emulator_settings(), InstagramSettings(max_retries=1, **PAGED)
+    ) as emu:
         grant = await connect(emu)
         await add_fault(emu.http, kind="server_error", count=5)
         calls_before = emu.instagram.http.calls
@@ -280,25 +289,136 @@ async def test_revoke_is_a_no_op(emu: Emulated) -> None:
     assert (await emu.instagram.identity(grant.access_token)).username == "steady_creator"
 
 
+# --- Field expansion: profile, posts and their insights in one call ---------------------------
+
+
+def path_of(answer: dict[str, Any]) -> str:
+    return urlsplit(str(answer["url"])).path.split("/v23.0/", 1)[-1]
+
+
+def query(answer: dict[str, Any]) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(answer["url"]).query).items()}
+
+
+async def sync(client: InstagramClient, token: str) -> tuple[SnapshotMetrics, list[dict[str, Any]]]:
+    """One daily sync and every answer it got (the raw-answer capture of the ingestor)."""
+    with capturing() as answers:
+        snapshot = await client.fetch_snapshot(token, account_id="me")
+    return snapshot, answers
+
+
+def per_post(client: InstagramClient) -> InstagramClient:
+    """The same client on the per-post path: its memory says the expansion is refused."""
+    client.refused.add("me:expansion-refused", [",".join(MEDIA_METRICS)])
+    return client
+
+
+@pytest.mark.parametrize(
+    ("settings", "calls"),
+    [
+        (InstagramSettings(), 2),  # the defaults: one page of 25, all in the insights window
+        (InstagramSettings(page_size=10, max_pages=1, insights_media_limit=10), 2),
+        # 50 posts, 10 with insights → 2 more pages of 25 and 15
+        (InstagramSettings(page_size=25, max_pages=2, insights_media_limit=10), 4),
+    ],
+    ids=["defaults", "window", "two-pages"],
+)
+async def test_daily_sync_by_field_expansion_gives_the_per_post_figures(
+    settings: InstagramSettings, calls: int
+) -> None:
+    async with emulated_instagram(emulator_settings()) as emu:
+        grant = await connect(emu)
+        client = InstagramClient(settings, emu.http, emulator_url="http://emulator")
+        snapshot, answers = await sync(client, grant.access_token)
+        old_way = per_post(
+            InstagramClient(client.settings, emu.http, emulator_url="http://emulator")
+        )
+        expected, old_answers = await sync(old_way, grant.access_token)
+
+    assert snapshot == expected
+    assert [a["status"] for a in answers] == [200] * calls
+    expanded, *pages, totals = answers
+    assert path_of(expanded) == "me"
+    fields = query(expanded)["fields"]
+    window = client.settings.insights_media_limit
+    assert fields.endswith(
+        f",media.limit({window}){{id,caption,media_type,media_product_type,permalink,timestamp,"
+        "like_count,comments_count,insights.metric(views,reach,saved,shares)}"
+    )
+    assert all(path_of(a) == "me/media" and "insights" not in a["url"] for a in pages)
+    assert path_of(totals).endswith("/insights") and query(totals)["metric_type"] == "total_value"
+    # The per-post path: /me, media pages, one insights call per post of the window, totals.
+    per_post_insights = [a for a in old_answers if path_of(a).startswith("18")]
+    assert len(per_post_insights) == window
+    assert len(old_answers) == 1 + client.settings.max_pages + window + 1
+    assert len(snapshot.recent_items) == client.settings.page_size * client.settings.max_pages
+    with_insights = [i for i in snapshot.recent_items if i.saves is not None]
+    assert len(with_insights) == window == len([i for i in snapshot.recent_items if i.views])
+    assert snapshot.missing_metrics == []
+
+
+async def test_an_insights_window_longer_than_a_page_asks_the_rest_per_post() -> None:
+    settings = InstagramSettings(page_size=5, max_pages=3, insights_media_limit=8)
+    async with emulated_instagram(emulator_settings(), settings) as emu:
+        grant = await connect(emu)
+        snapshot, answers = await sync(emu.instagram, grant.access_token)
+    paths = [path_of(a) for a in answers]
+    assert paths[0] == "me" and "media.limit(5){" in query(answers[0])["fields"]
+    assert paths[1:3] == ["me/media", "me/media"]  # posts 6-10 and 11-15
+    assert len([p for p in paths if p.startswith("18")]) == 3  # posts 6-8: one call each
+    assert len(snapshot.recent_items) == 15
+    assert [i.saves is not None for i in snapshot.recent_items] == [True] * 8 + [False] * 7
+
+
+async def test_an_account_without_posts_is_two_calls(emu: Emulated) -> None:
+    grant = await connect(emu, "new_nina")
+    snapshot, answers = await sync(emu.instagram, grant.access_token)
+    assert len(answers) == 2
+    assert snapshot.recent_items == [] and snapshot.missing_metrics == []
+    assert snapshot.posts == 0
+
+
 async def test_a_retired_metric_is_reported_and_cannot_sink_the_others(emu: Emulated) -> None:
     grant = await connect(emu)
     await add_fault(emu.http, kind="retire_metric", metric="saved")
-    snapshot = await emu.instagram.fetch_snapshot(grant.access_token, account_id="me")
+    snapshot, answers = await sync(emu.instagram, grant.access_token)
     assert snapshot.missing_metrics == ["media.saved"]
     newest = snapshot.recent_items[0]
     assert newest.saves is None  # unknown, not zero
     assert newest.views and newest.reach and newest.shares is not None
     assert snapshot.reach is not None  # account insights unaffected
+    # The expansion was refused as a whole (code 100): this sync fell back to the per-post path.
+    refused = answers[0]
+    assert (path_of(refused), refused["status"]) == ("me", 400)
+    assert '"code":100' in refused["body"].replace(" ", "")
+    assert path_of(answers[1]) == "me" and "media." not in query(answers[1])["fields"]
+    assert any(path_of(a).startswith("18") for a in answers)  # per-post insights
 
-    # The refusal is remembered for this account: the next sync does not ask again.
-    calls_before = emu.instagram.http.calls
-    again = await emu.instagram.fetch_snapshot(grant.access_token, account_id="me")
-    settings = emu.instagram.settings
-    pages = len(again.recent_items) // settings.page_size  # full pages of /me/media
-    insights = min(len(again.recent_items), settings.insights_media_limit)
-    # /me + media pages + one insights call per recent post + one account-totals call
-    assert emu.instagram.http.calls - calls_before == 1 + pages + insights + 1
+    # Remembered for this account: the next sync expands again, without the refused metric.
+    again, answers = await sync(emu.instagram, grant.access_token)
     assert again.missing_metrics == ["media.saved"]
+    assert [a["status"] for a in answers] == [200] * 4  # expansion, 2 media pages, totals
+    assert "insights.metric(views,reach,shares)}" in query(answers[0])["fields"]
+    assert not any("saved" in a["url"] for a in answers)
+    assert not any(path_of(a).startswith("18") for a in answers)  # no per-post calls
+    assert again.recent_items[0].saves is None and again.recent_items[0].shares is not None
+    assert again == snapshot
+
+
+async def test_personal_account_expands_without_insights_after_the_first_sync(
+    emu: Emulated,
+) -> None:
+    grant = await connect(emu, "personal_pat")
+    first, answers = await sync(emu.instagram, grant.access_token)
+    assert answers[0]["status"] == 403  # nested insights without the permission: code 10
+    again, answers = await sync(emu.instagram, grant.access_token)
+    assert again == first
+    # Every insight is known refused: the profile and posts, and nothing else is asked; with no
+    # insights window to keep short, the nested page is a full one.
+    assert [a["status"] for a in answers] == [200] * 2  # expansion (25 posts) + 1 media page
+    assert "insights" not in query(answers[0])["fields"]
+    assert ",media.limit(25){" in query(answers[0])["fields"]
+    assert all(path_of(a) in ("me", "me/media") for a in answers)
 
 
 async def test_follower_history_is_the_daily_gain_of_the_last_30_days(emu: Emulated) -> None:

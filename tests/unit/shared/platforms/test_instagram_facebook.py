@@ -17,6 +17,7 @@ from emulator.creators import Creator, day_activity, get_creator, new_followers
 from emulator.instagram.data import professional_id, user_profile
 from shared.platforms import Platform, instagram_facebook
 from shared.platforms.base import ErrorClass, PlatformError, TokenGrant
+from shared.platforms.capture import capturing
 from shared.platforms.instagram import (
     ACCOUNT_TOTALS,
     ENGAGEMENT_FORMULA,
@@ -30,11 +31,12 @@ from tests.unit.shared.platforms.test_facebook import (
     LONG_TTL,
     TODAY,
     classify_fixture,
+    fixture,
     open_emulator,
     pinned_clock,
     routed,
 )
-from tests.unit.support import clear_lsa_env, consent, query_of
+from tests.unit.support import PAGED, clear_lsa_env, consent, query_of
 
 REDIRECT_URI = "https://app.example.test/api/portal/social/callback/instagram"
 SCOPES = (
@@ -64,7 +66,7 @@ async def emulated(settings: instagram_facebook.Settings | None = None) -> Async
         client = instagram_facebook.build(
             http,
             emulator_url=EMULATOR_URL,
-            settings=settings or instagram_facebook.Settings(max_retries=3),
+            settings=settings or instagram_facebook.Settings(max_retries=3, **PAGED),
         )
         client.clock = pinned_clock()
         emu = Emu(http, client)
@@ -187,7 +189,7 @@ async def test_snapshot_matches_instagram_login(emu: Emu) -> None:
     assert instagram_facebook.ENGAGEMENT_FORMULA == ENGAGEMENT_FORMULA
 
     # The same person through Instagram Login: the same posts, counts and rates.
-    ig = InstagramClient(InstagramSettings(), emu.http, emulator_url=EMULATOR_URL)
+    ig = InstagramClient(InstagramSettings(**PAGED), emu.http, emulator_url=EMULATOR_URL)
     url = ig.authorization_url(state="s", redirect_uri=REDIRECT_URI)
     code = (await consent(emu.http, url))["code"]
     ig_grant = await ig.exchange_code(code=code, redirect_uri=REDIRECT_URI)
@@ -263,6 +265,8 @@ async def test_rate_limit_waits_the_business_use_case_estimate(emu: Emu) -> None
 async def test_server_error_burst_is_retried(emu: Emu) -> None:
     grant = await connect(emu)
     account = str(grant.platform_user_id)
+    # A first sync settles the path (field expansion, or the per-post fallback it remembers).
+    await emu.client.fetch_snapshot(grant.access_token, account_id=account)
     calls = emu.client.http.calls
     clean = await emu.client.fetch_snapshot(grant.access_token, account_id=account)
     clean_calls = emu.client.http.calls - calls
@@ -275,7 +279,7 @@ async def test_server_error_burst_is_retried(emu: Emu) -> None:
 
 
 async def test_server_errors_beyond_the_retry_budget_surface_as_transient() -> None:
-    async with emulated(instagram_facebook.Settings(max_retries=1)) as emu:
+    async with emulated(instagram_facebook.Settings(max_retries=1, **PAGED)) as emu:
         grant = await connect(emu)
         await add_fault(emu.http, kind="server_error", count=5)
         calls = emu.client.http.calls
@@ -304,19 +308,42 @@ async def test_retired_metric_is_reported_and_not_asked_again(emu: Emu, platform
     assert snapshot.missing_metrics == ["media.saved"]
     newest = snapshot.recent_items[0]
     assert newest.saves is None and newest.shares is not None and newest.reach is not None
-    before = len(emu.requests)
-    await emu.client.fetch_snapshot(grant.access_token, account_id=account)
-    media_insights = [
-        r
-        for r in emu.requests[before:]
-        if r.url.path.endswith("/insights") and account not in r.url.path
-    ]
-    assert len(media_insights) == emu.client.settings.insights_media_limit  # one call each
-    assert all("saved" not in r.url.params["metric"] for r in media_insights)
+    with capturing() as answers:
+        again = await emu.client.fetch_snapshot(grant.access_token, account_id=account)
+    assert again.missing_metrics == ["media.saved"]
+    assert not any("saved" in a["url"] for a in answers)  # neither per post nor nested
+    # The expansion is tried without the refused metric (at most once: an emulator that does
+    # not serve field expansion refuses it again, and that set is remembered too) ...
+    assert [a["status"] for a in answers][1:] == [200] * (len(answers) - 1)
+    with capturing() as answers:
+        third = await emu.client.fetch_snapshot(grant.access_token, account_id=account)
+    # ... and nothing refused is asked again: every answer of the next sync is a success.
+    assert third.missing_metrics == ["media.saved"]
+    assert [a["status"] for a in answers] == [200] * len(answers)
+    per_post = [a for a in answers if "/insights" in a["url"] and account not in a["url"]]
+    assert len(per_post) in (0, emu.client.settings.insights_media_limit)
+
+
+async def test_daily_sync_by_field_expansion_on_the_emulator(emu: Emu) -> None:
+    """The daily sync is 2 calls through Facebook Login too: ``/{ig-user-id}`` with the posts
+    and their insights nested, and the account totals."""
+    grant = await connect(emu)
+    account = str(grant.platform_user_id)
+    settings = instagram_facebook.Settings(page_size=10, max_pages=1, insights_media_limit=10)
+    client = instagram_facebook.build(emu.http, emulator_url=EMULATOR_URL, settings=settings)
+    client.clock = pinned_clock()
+    with capturing() as first:
+        snapshot = await client.fetch_snapshot(grant.access_token, account_id=account)
+    with capturing() as second:
+        again = await client.fetch_snapshot(grant.access_token, account_id=account)
+    assert again == snapshot and snapshot.missing_metrics == []
+    assert len([i for i in snapshot.recent_items if i.saves is not None]) == 10
+    assert [a["status"] for a in first] == [a["status"] for a in second] == [200, 200]
+    assert "media.limit(10){" in httpx.URL(first[0]["url"]).params["fields"]
 
 
 async def test_without_the_insights_permission_every_insight_is_missing() -> None:
-    settings = instagram_facebook.Settings(scopes="instagram_basic,pages_show_list")
+    settings = instagram_facebook.Settings(scopes="instagram_basic,pages_show_list", **PAGED)
     async with emulated(settings) as emu:
         grant = await connect(emu)
         snapshot = await emu.client.fetch_snapshot(
@@ -346,17 +373,47 @@ async def test_fixture_connect_picks_the_page_with_an_instagram_account() -> Non
     assert grant.expires_in == 5183944
 
 
-async def test_fixture_snapshot_mapping() -> None:
-    routes = {
-        IG_ID: "ig_user",
-        f"{IG_ID}/media": "ig_media",
-        "17895695668004550/insights": "ig_media_insights",
-        "17895695668004551/insights": "error_ig_retired_metric",
-        f"{IG_ID}/insights": "ig_account_totals",
-    }
-    async with routed(routes) as http:
+def routed_ig(
+    routes: dict[str, str], expanded: str
+) -> tuple[httpx.AsyncClient, list[httpx.Request]]:
+    """Like ``routed``, the profile node answering ``expanded`` when asked with field expansion;
+    also the requests sent."""
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        key = request.url.path.split("/v23.0/", 1)[-1]
+        if key == IG_ID and "media." in request.url.params.get("fields", ""):
+            key = f"{IG_ID}?expanded"
+        name = {**routes, f"{IG_ID}?expanded": expanded}.get(key, "error_unknown")
+        response = fixture(name)
+        response.request = request
+        return response
+
+    return httpx.AsyncClient(transport=httpx.MockTransport(answer)), sent
+
+
+PER_POST = {
+    IG_ID: "ig_user",
+    f"{IG_ID}/media": "ig_media",
+    "17895695668004550/insights": "ig_media_insights",
+    # The carousel's insights are refused (a post from before the business conversion).
+    "17895695668004551/insights": "error_ig_media_before_conversion",
+    f"{IG_ID}/insights": "ig_account_totals",
+}
+
+
+async def test_fixture_daily_sync_is_two_calls() -> None:
+    http, sent = routed_ig(PER_POST, expanded="ig_user_expanded")
+    async with http:
         client = instagram_facebook.build(http, emulator_url=None)
         snapshot = await client.fetch_snapshot("EAAFIXTURELONG", account_id=IG_ID)
+    assert [r.url.path for r in sent] == [f"/v23.0/{IG_ID}", f"/v23.0/{IG_ID}/insights"]
+    assert sent[0].url.params["fields"] == (
+        "id,username,name,followers_count,follows_count,media_count,media.limit(25){id,caption,"
+        "media_type,media_product_type,permalink,timestamp,like_count,comments_count,"
+        "insights.metric(views,reach,saved,shares)}"
+    )
     assert (snapshot.followers, snapshot.following, snapshot.posts) == (12950, 410, 461)
     assert (snapshot.reach, snapshot.views) == (1712, 3100)
     reel, carousel = snapshot.recent_items
@@ -364,11 +421,43 @@ async def test_fixture_snapshot_mapping() -> None:
     assert (reel.views, reel.reach, reel.saves, reel.shares) == (5071, 2300, 12, 6)
     assert reel.engagement_rate == pytest.approx((221 + 8 + 12 + 6) / 12950 * 100, abs=1e-4)
     assert reel.published_at == datetime(2026, 11, 19, 8, 34, 15, tzinfo=UTC)
-    # The carousel's insights were refused (as Meta does for carousel children and retired
-    # metrics): reported missing, its rate from likes and comments only.
+    assert (carousel.views, carousel.reach, carousel.saves, carousel.shares) == (1480, 990, 4, 1)
+    assert carousel.engagement_rate == pytest.approx((90 + 3 + 4 + 1) / 12950 * 100, abs=1e-4)
+    assert snapshot.missing_metrics == []
+
+
+async def test_fixture_snapshot_mapping() -> None:
+    """One post's insights refused: Meta refuses the whole expanded request, the per-post path
+    maps what it can, and the next sync does not ask the refused expansion again."""
+    http, sent = routed_ig(PER_POST, expanded="error_ig_media_before_conversion")
+    async with http:
+        client = instagram_facebook.build(http, emulator_url=None)
+        snapshot = await client.fetch_snapshot("EAAFIXTURELONG", account_id=IG_ID)
+        first = len(sent)
+        again = await client.fetch_snapshot("EAAFIXTURELONG", account_id=IG_ID)
+    assert (snapshot.followers, snapshot.following, snapshot.posts) == (12950, 410, 461)
+    assert (snapshot.reach, snapshot.views) == (1712, 3100)
+    reel, carousel = snapshot.recent_items
+    assert reel.kind == "reel" and carousel.kind == "carousel"
+    assert (reel.views, reel.reach, reel.saves, reel.shares) == (5071, 2300, 12, 6)
+    assert reel.engagement_rate == pytest.approx((221 + 8 + 12 + 6) / 12950 * 100, abs=1e-4)
+    assert reel.published_at == datetime(2026, 11, 19, 8, 34, 15, tzinfo=UTC)
+    # The carousel's insights were refused: reported missing, its rate from likes and comments.
     assert carousel.saves is None
     assert carousel.engagement_rate == pytest.approx((90 + 3) / 12950 * 100, abs=1e-4)
     assert snapshot.missing_metrics == sorted(f"media.{m}" for m in MEDIA_METRICS)
+    # Expansion (refused), profile, media, reel insights, carousel insights (together, then one
+    # by one), account totals.
+    assert first == 1 + 1 + 1 + 1 + (1 + len(MEDIA_METRICS)) + 1
+    # Not a metric refused for every post: the next sync goes straight to the per-post path
+    # (whose refusals this login remembers per account: no insights asked at all).
+    assert [r.url.path for r in sent[first:]] == [
+        f"/v23.0/{IG_ID}",
+        f"/v23.0/{IG_ID}/media",
+        f"/v23.0/{IG_ID}/insights",
+    ]
+    assert "media." not in sent[first].url.params["fields"]
+    assert again.missing_metrics == snapshot.missing_metrics
 
 
 async def test_fixture_history() -> None:

@@ -26,6 +26,7 @@ from emulator.settings import EmulatorSettings
 from shared.platforms.base import ErrorClass, PlatformError, TokenGrant
 from shared.platforms.linkedin import (
     ENGAGEMENT_FORMULA,
+    QUERY_TYPES,
     LinkedInClient,
     Settings,
     build,
@@ -234,6 +235,34 @@ async def test_snapshot_without_post_listing(emu: Emulated) -> None:
     assert snapshot.recent_items == []
     assert snapshot.posts is None and snapshot.following is None  # LinkedIn gives neither
     assert snapshot.missing_metrics == []
+
+
+class InFlight(httpx.AsyncBaseTransport):
+    """Counts how many requests are in flight at once."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner, self.now, self.most = inner, 0, 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.now += 1
+        self.most = max(self.most, self.now)
+        try:
+            return await self.inner.handle_async_request(request)
+        finally:
+            self.now -= 1
+
+
+async def test_the_daily_totals_go_out_together() -> None:
+    """One queryType per call is the API's rule; the five calls need not wait for each other."""
+    async with emulated(latency_ms=20) as emu:
+        grant = await connect(emu)
+        counting = InFlight(httpx.ASGITransport(app=emu.app))
+        async with httpx.AsyncClient(transport=counting, base_url=EMULATOR_URL) as http:
+            client = build(http, emulator_url=EMULATOR_URL, settings=Settings())
+            client.today = lambda: TODAY
+            snapshot = await client.fetch_snapshot(grant.access_token, account_id=person_id(STEADY))
+    assert snapshot.views == day_counts(STEADY, TODAY - timedelta(days=1))["IMPRESSION"]
+    assert counting.most == len(QUERY_TYPES)
 
 
 async def test_full_snapshot_with_posts() -> None:
