@@ -6,15 +6,17 @@ What runs, each as in production but on this machine:
 * the platform emulator in its own process, answering at ``--latency-ms`` (default 50 ms), with
   the emulated per-account windows and Meta's hourly budget lifted — N connections share a few
   dozen demo accounts here, which no real platform would see;
-* the ingestor, started as ``lsa serve ingestor`` in its own process, its SQLite database seeded
-  with N connections across the six platforms;
-* a stand-in for the connector's internal token route (the tokens were obtained once per demo
+* the ingestor, ``--replicas`` processes (default 2, one per core) started as ``lsa serve
+  ingestor`` and sharing the ``ingestor.sync-requests`` consumer group as pods would, their
+  SQLite database seeded with N connections across the six platforms;
+* a stand-in for the connector's internal token routes (the tokens were obtained once per demo
   account through each platform's real OAuth flow against the emulator).
 
 Measured: from publishing N ``SyncRequested`` to N snapshot events on the broker — connections per
-second, platform API calls per connection, the ingestor's peak and sampled memory; then the
-baseline: the same connections synced one after another (the specification's loop) in this
-process, on a sample, and the ratio of the two rates.
+second, platform API calls per connection (and per platform), CPU milliseconds per connection of
+each process (what bounds the rate on two cores), each replica's peak and sampled memory; then
+the baseline: the same connections synced one after another (the specification's loop, with the
+same platform clients) in this process, on a sample, and the ratio of the two rates.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from services.ingestor.syncing import live_snapshot
 from services.local.broker import free_port, start_broker, stop_process, wait_for_port
 from shared.db.migrations import upgrade
 from shared.events import SyncReason, SyncRequested
+from shared.http_client import outbound_client
 from shared.messaging import topics
 from shared.messaging.broker import ensure_topics
 from shared.platforms import Platform
@@ -77,6 +80,12 @@ def _env(**extra: str) -> dict[str, str]:
     env.update(UNTHROTTLED)
     env.update(extra)
     return env
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_kb(pid: int, field: str = "VmRSS") -> int:
@@ -143,20 +152,63 @@ def _seed(db: Path, accounts: list[Account], count: int) -> list[tuple[str, Acco
     return rows
 
 
+def _start_ingestor(
+    log: Path, *, port: int, env: dict[str, str]
+) -> tuple[subprocess.Popen[bytes], int]:
+    """One ingestor replica (``lsa serve ingestor``), as a pod would run it."""
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "services.cli", "serve", "ingestor", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    return process, port
+
+
+async def _ready(port: int, timeout: float = 120) -> None:
+    deadline = time.perf_counter() + timeout
+    async with httpx.AsyncClient() as http:
+        while time.perf_counter() < deadline:
+            try:
+                if (await http.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.5)
+    raise RuntimeError(f"the ingestor on port {port} did not become ready")
+
+
 def _token_server(tokens: dict[str, Account]) -> FastAPI:
+    """The connector's two internal token routes, answering from the bench's table."""
     app = FastAPI()
 
-    @app.get("/internal/connections/{connection_id}/access-token")
-    async def lend(connection_id: str) -> dict[str, Any]:
-        account = tokens.get(connection_id)
-        if account is None:
-            raise HTTPException(404)
+    def grant(connection_id: str) -> dict[str, Any]:
+        account = tokens[connection_id]
         return {
             "connection_id": connection_id,
             "platform": account.platform.value,
             "platform_user_id": account.user_id,
             "access_token": account.token,
             "expires_at": None,
+        }
+
+    @app.get("/internal/connections/{connection_id}/access-token")
+    async def lend(connection_id: str) -> dict[str, Any]:
+        if connection_id not in tokens:
+            raise HTTPException(404)
+        return grant(connection_id)
+
+    @app.post("/internal/access-tokens")
+    async def lend_many(body: dict[str, list[str]]) -> dict[str, Any]:
+        wanted = list(dict.fromkeys(body["connection_ids"]))
+        return {
+            "tokens": [grant(c) for c in wanted if c in tokens],
+            "unavailable": [
+                {"connection_id": c, "reason": "gone", "detail": "unknown", "retry_after": None}
+                for c in wanted
+                if c not in tokens
+            ],
         }
 
     return app
@@ -169,7 +221,7 @@ async def _baseline(
     producer = AIOKafkaProducer(bootstrap_servers=kafka)
     await producer.start()
     try:
-        async with httpx.AsyncClient(timeout=30) as http:
+        async with outbound_client(timeout=30) as http:  # the ingestor's own HTTP stack
             clients: dict[Platform, PlatformClient] = build_clients(http, emulator_url=emulator_url)
             started = time.perf_counter()
             with capturing() as answers:  # every platform answer: the calls made
@@ -206,7 +258,7 @@ async def _baseline(
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
-    kafka_port, emulator_port, tokens_port, ingestor_port = (free_port() for _ in range(4))
+    kafka_port, emulator_port, tokens_port = (free_port() for _ in range(3))
     kafka = f"127.0.0.1:{kafka_port}"
     processes: list[subprocess.Popen[bytes]] = [start_broker(kafka_port, log=work / "broker.log")]
     cli = [sys.executable, "-m", "services.cli"]
@@ -242,42 +294,24 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             KafkaSettings(bootstrap_servers=kafka, topic_partitions=args.partitions),
             topics.all_topics(),
         )
-        ingestor_log = open(work / "ingestor.log", "wb")  # noqa: SIM115
-        profiler = ["-m", "cProfile", "-o", str(work / "ingestor.prof")] if args.profile else []
-        ingestor = subprocess.Popen(
-            [
-                sys.executable,
-                *profiler,
-                "-m",
-                "services.cli",
-                "serve",
-                "ingestor",
-                "--port",
-                str(ingestor_port),
-            ],
-            env=_env(
-                LSA_KAFKA_BOOTSTRAP_SERVERS=kafka,
-                LSA_INGESTOR_DATABASE_URL=f"sqlite+aiosqlite:///{db}",
-                LSA_PLATFORM_EMULATOR_URL=emulator_url,
-                LSA_CONNECTOR_URL=f"http://127.0.0.1:{tokens_port}",
-                LSA_INGESTOR_SYNC_CONCURRENCY=str(args.concurrency),
-                LSA_INGESTOR_SCHEDULER_ENABLED="false",
-                LSA_LOG_LEVEL="WARNING",
-            ),
-            stdout=ingestor_log,
-            stderr=subprocess.STDOUT,
-        )
-        processes.append(ingestor)
-        async with httpx.AsyncClient() as http:
-            for _ in range(240):
-                try:
-                    if (
-                        await http.get(f"http://127.0.0.1:{ingestor_port}/readyz")
-                    ).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                await asyncio.sleep(0.5)
+        ingestors = [
+            _start_ingestor(
+                work / f"ingestor-{n}.log",
+                port=port,
+                env=_env(
+                    LSA_KAFKA_BOOTSTRAP_SERVERS=kafka,
+                    LSA_INGESTOR_DATABASE_URL=f"sqlite+aiosqlite:///{db}",
+                    LSA_PLATFORM_EMULATOR_URL=emulator_url,
+                    LSA_CONNECTOR_URL=f"http://127.0.0.1:{tokens_port}",
+                    LSA_INGESTOR_SYNC_CONCURRENCY=str(args.concurrency),
+                    LSA_INGESTOR_SCHEDULER_ENABLED="false",
+                    LSA_LOG_LEVEL="WARNING",
+                ),
+            )
+            for n, port in enumerate(free_port() for _ in range(args.replicas))
+        ]
+        processes.extend(process for process, _ in ingestors)
+        await asyncio.gather(*(_ready(port) for _, port in ingestors))
 
         consumer = AIOKafkaConsumer(
             *(topics.snapshots(p) for p in Platform),
@@ -288,6 +322,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await consumer.start()
         producer = AIOKafkaProducer(bootstrap_servers=kafka, linger_ms=5)
         await producer.start()
+        replicas = [process.pid for process, _ in ingestors]
+        watched = {
+            "emulator": [processes[1].pid],
+            "broker": [processes[0].pid],
+            "ingestor": replicas,
+        }
+        cpu_before = {name: sum(map(_cpu_s, pids)) for name, pids in watched.items()}
+        cpu_before["bench"] = time.process_time()
         started = time.perf_counter()
         for connection_id, account in rows:
             request = SyncRequested(
@@ -307,16 +349,24 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             seen += sum(len(messages) for messages in batch.values())
             now = time.perf_counter()
             if now - last_sample >= 1:
-                samples.append((seen, _rss_kb(ingestor.pid)))
+                samples.append((seen, max(map(_rss_kb, replicas))))
                 last_sample = now
         elapsed = time.perf_counter() - started
-        peak_kb = _rss_kb(ingestor.pid, "VmHWM")
+        cpu = {name: sum(map(_cpu_s, pids)) - cpu_before[name] for name, pids in watched.items()}
+        cpu["bench"] = time.process_time() - cpu_before["bench"]
+        peak_kb = max(_rss_kb(pid, "VmHWM") for pid in replicas)
         await producer.stop()
         await consumer.stop()
         with sqlite3.connect(db) as sql:
             calls, synced = sql.execute(
                 "SELECT sum(api_calls), count(*) FROM sync_runs WHERE status = 'succeeded'"
             ).fetchone()
+            by_platform = dict(
+                sql.execute(
+                    "SELECT platform, round(avg(api_calls), 2) FROM sync_runs"
+                    " WHERE status = 'succeeded' GROUP BY platform ORDER BY platform"
+                ).fetchall()
+            )
         sample = rows[: args.baseline]
         baseline_rate, baseline_calls = await _baseline(sample, emulator_url, kafka)
         server.should_exit = True
@@ -335,6 +385,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "elapsed_s": round(elapsed, 1),
         "connections_per_s": round(rate, 1),
         "api_calls_per_connection": round((calls or 0) / max(1, synced or 0), 2),
+        "api_calls_by_platform": by_platform,
+        "cpu_ms_per_connection": {
+            name: round(1000 * seconds / max(1, seen), 2) for name, seconds in cpu.items()
+        },
         "ingestor_peak_rss_mb": round(peak_kb / 1024, 1),
         "ingestor_rss_mb_at_25pct": round(quarter / 1024, 1),
         "ingestor_rss_mb_at_end": round((samples[-1][1] if samples else 0) / 1024, 1),
@@ -343,7 +397,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "baseline_api_calls_per_connection": round(baseline_calls / max(1, len(sample)), 2),
         "ratio_vs_baseline": round(rate / baseline_rate, 1) if baseline_rate else None,
         "latency_ms": args.latency_ms,
-        "concurrency": args.concurrency,
+        "ingestor_replicas": args.replicas,
+        "concurrency_per_replica": args.concurrency,
         "target_connections_per_s": 150,
     }
 
@@ -352,12 +407,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--connections", type=int, default=10_000)
     parser.add_argument("--latency-ms", type=float, default=50)
-    parser.add_argument("--concurrency", type=int, default=128)
+    parser.add_argument(
+        "--concurrency", type=int, default=64, help="LSA_INGESTOR_SYNC_CONCURRENCY per replica"
+    )
     parser.add_argument("--partitions", type=int, default=12)
     parser.add_argument("--baseline", type=int, default=100, help="sequential sample size")
     parser.add_argument("--timeout", type=float, default=900)
     parser.add_argument("--workdir", default="bench-results/work")
-    parser.add_argument("--profile", action="store_true", help="cProfile the ingestor")
+    parser.add_argument(
+        "--replicas", type=int, default=2, help="ingestor processes sharing the consumer group"
+    )
     args = parser.parse_args()
     os.environ.update(UNTHROTTLED)  # the baseline's clients, likewise
     results = asyncio.run(run(args))
