@@ -63,6 +63,16 @@ async def fault(system: RunningSystem, **spec: object) -> None:
         assert answer.status_code == 200, answer.text
 
 
+async def request_sync(system: RunningSystem, client_id: str, connection_id: str) -> None:
+    """The client asks for an on-demand sync, through the connector as the portal would."""
+    async with system.client("connector") as connector:
+        asked = await connector.post(
+            f"/api/portal/social/connections/{connection_id}/refresh",
+            headers=client_headers(client_id),
+        )
+        assert asked.status_code == 202, asked.text
+
+
 async def settled(system: RunningSystem, connection_id: str, reason: str) -> dict[str, Any]:
     async def probe() -> Any:
         found = [r for r in await runs(system, connection_id) if r["reason"] == reason]
@@ -130,12 +140,7 @@ async def test_on_demand_sync_through_the_connector(system: RunningSystem) -> No
     client_id = f"od-{uuid.uuid4().hex[:6]}"
     connection_id = await connect(system, client_id, "youtube", "viral_vera")
     await settled(system, connection_id, "initial")
-    async with system.client("connector") as connector:
-        asked = await connector.post(
-            f"/api/portal/social/connections/{connection_id}/refresh",
-            headers=client_headers(client_id),
-        )
-        assert asked.status_code == 202
+    await request_sync(system, client_id, connection_id)
     assert (await settled(system, connection_id, "on_demand"))["status"] == "succeeded"
 
 
@@ -146,11 +151,7 @@ async def test_an_expired_token_is_refreshed_and_the_sync_retried_once(
     connection_id = await connect(system, client_id, "x", "declining_dan")
     await settled(system, connection_id, "initial")
     await fault(system, platform="x", kind="expire_tokens", account="declining_dan")
-    async with system.client("connector") as connector:
-        await connector.post(
-            f"/api/portal/social/connections/{connection_id}/refresh",
-            headers=client_headers(client_id),
-        )
+    await request_sync(system, client_id, connection_id)
     run = await settled(system, connection_id, "on_demand")
     assert run["status"] == "succeeded", run
     assert run["attempt"] == 1  # refreshed and retried inside the same attempt
@@ -161,13 +162,10 @@ async def test_a_revoked_token_asks_the_client_to_reconnect(system: RunningSyste
     connection_id = await connect(system, client_id, "linkedin", "stalled_sam")
     await settled(system, connection_id, "initial")
     await fault(system, platform="linkedin", kind="revoke", account="stalled_sam")
+    await request_sync(system, client_id, connection_id)
+    run = await settled(system, connection_id, "on_demand")
+    assert run["status"] == "failed" and run["error_class"] == "reauth_required"
     async with system.client("connector") as connector:
-        await connector.post(
-            f"/api/portal/social/connections/{connection_id}/refresh",
-            headers=client_headers(client_id),
-        )
-        run = await settled(system, connection_id, "on_demand")
-        assert run["status"] == "failed" and run["error_class"] == "reauth_required"
 
         async def flagged() -> Any:
             rows = (
@@ -199,11 +197,7 @@ async def test_a_rate_limit_parks_the_sync_until_the_wait_is_over(system: Runnin
     connection_id = await connect(system, client_id, "tiktok", "viral_vera")
     await settled(system, connection_id, "initial")
     await fault(system, platform="tiktok", kind="rate_limit", count=1, retry_after=2)
-    async with system.client("connector") as connector:
-        await connector.post(
-            f"/api/portal/social/connections/{connection_id}/refresh",
-            headers=client_headers(client_id),
-        )
+    await request_sync(system, client_id, connection_id)
 
     async def retried() -> Any:
         found = [r for r in await runs(system, connection_id) if r["reason"] == "on_demand"]
@@ -226,11 +220,7 @@ async def test_a_hung_platform_call_is_cut_off_and_parked(system: RunningSystem)
     connection_id = await connect(system, client_id, "tiktok", "steady_creator")
     await settled(system, connection_id, "initial")
     await fault(system, platform="tiktok", kind="latency", latency_ms=60_000, count=1)
-    async with system.client("connector") as connector:
-        await connector.post(
-            f"/api/portal/social/connections/{connection_id}/refresh",
-            headers=client_headers(client_id),
-        )
+    await request_sync(system, client_id, connection_id)
     run = await settled(system, connection_id, "on_demand")
     assert run["status"] == "deferred" and run["error_class"] == "transient"
     assert f"longer than {HUNG_SYNC_SECONDS:g} s" in run["error"]
@@ -242,11 +232,7 @@ async def test_a_retired_metric_is_reported_not_a_failed_sync(system: RunningSys
     connection_id = await connect(system, client_id, "instagram", "stalled_sam")
     await settled(system, connection_id, "initial")
     await fault(system, platform="instagram", kind="retire_metric", metric="shares")
-    async with system.client("connector") as connector:
-        await connector.post(
-            f"/api/portal/social/connections/{connection_id}/refresh",
-            headers=client_headers(client_id),
-        )
+    await request_sync(system, client_id, connection_id)
     run = await settled(system, connection_id, "on_demand")
     assert run["status"] == "succeeded"
     async with system.client("analytics") as analytics:
