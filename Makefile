@@ -10,7 +10,7 @@ ROLE   ?= admin
 CLIENT ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit test-integration test-e2e bench lint format migrate token lock clean
+.PHONY: help install run test test-unit test-integration test-e2e test-moved-clock bench lint format migrate token lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -26,8 +26,13 @@ install: $(STAMP) ## create .venv and install (reproducibly, from constraints.tx
 run: $(STAMP) ## run the whole system on this machine (broker, emulator, five services, gateway :8000)
 	$(BIN)/lsa up --data-dir $(DATA)
 
-test: $(STAMP) ## run every test: unit, integration (real broker, SQLite + PostgreSQL), e2e
+# The unit suite again with the machine's clock moved: months ahead, across a month end, a year
+# end and a US/Pacific DST change (runs side by side; see tests/moved_clock.py).
+MOVED_CLOCKS ?= 2027-06-15T12:00:00+00:00 2027-01-31T23:59:00+00:00 2027-12-31T23:59:30+00:00 2027-03-14T09:59:00+00:00
+
+test: $(STAMP) ## run every test: unit, integration (real broker, SQLite + PostgreSQL), e2e, moved clock
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory test-moved-clock
 
 test-unit: $(STAMP) ## unit tests only (no broker, no database server)
 	$(BIN)/pytest tests/unit
@@ -37,6 +42,9 @@ test-integration: $(STAMP) ## integration tests (starts its own broker; PostgreS
 
 test-e2e: $(STAMP) ## end-to-end: starts the system as `make run` does and drives it over HTTP
 	$(BIN)/pytest tests/e2e
+
+test-moved-clock: $(STAMP) ## the unit suite with the system clock moved (no outcome may change)
+	$(BIN)/python -m tests.moved_clock $(MOVED_CLOCKS)
 
 bench: $(STAMP) ## ingestor benchmark: N emulated connections end to end vs the sequential loop
 	$(BIN)/python -m bench.ingestor $(BENCH_ARGS)

@@ -31,7 +31,6 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +45,7 @@ from services.ingestor.app import MIGRATIONS
 from services.ingestor.models import KnownConnection
 from services.ingestor.syncing import live_snapshot
 from services.local.broker import free_port, start_broker, stop_process, wait_for_port
+from shared import clock
 from shared.db.migrations import upgrade
 from shared.events import SyncReason, SyncRequested
 from shared.http_client import outbound_client
@@ -144,7 +144,7 @@ def _seed(db: Path, accounts: list[Account], count: int) -> list[tuple[str, Acco
                     a.platform.value,
                     a.user_id,
                     a.username,
-                    datetime.now(UTC).isoformat(),
+                    clock.now().isoformat(),
                 )
                 for i, (cid, a) in enumerate(rows)
             ],
@@ -242,7 +242,7 @@ async def _baseline(
                         platform_user_id=account.user_id,
                         username=account.username,
                     )
-                    snapshot = live_snapshot(request, known, data, fetched_at=datetime.now(UTC))
+                    snapshot = live_snapshot(request, known, data, fetched_at=clock.now())
                     await producer.send_and_wait(
                         "bench.baseline.snapshots",
                         snapshot.model_dump_json().encode(),

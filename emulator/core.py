@@ -9,7 +9,6 @@ during that day).
 
 import json
 import math
-import time
 from collections.abc import Callable, Hashable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -21,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from emulator.faults import FaultStore
 from emulator.settings import EmulatorSettings
 from emulator.signing import Signer
+from shared import clock
 
 V = TypeVar("V")
 
@@ -115,7 +115,7 @@ class EmulatorCore:
 
     def __init__(self, settings: EmulatorSettings) -> None:
         self.settings = settings
-        self.clock: Callable[[], float] = time.time
+        self.clock: Callable[[], float] = clock.timestamp
         self.faults = FaultStore()
         self.signer = Signer(settings.signing_key)
         self.memo = Memo()

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import hmac
-import time
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
@@ -20,6 +19,7 @@ import jwt
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from shared import clock
 from shared.settings import AuthSettings
 
 
@@ -60,12 +60,17 @@ def decode_token(token: str, settings: AuthSettings) -> Principal:
             algorithms=[settings.jwt_algorithm],
             audience=settings.jwt_audience,
             issuer=settings.jwt_issuer,
-            options={"require": ["exp", "sub", "role"]},
+            # Times are checked against the system's clock below, not PyJWT's wall clock.
+            options={
+                "require": ["exp", "sub", "role"],
+                "verify_exp": False,
+                "verify_nbf": False,
+                "verify_iat": False,
+            },
         )
-    except jwt.ExpiredSignatureError as error:
-        raise _unauthorized("token expired") from error
     except jwt.PyJWTError as error:
         raise _unauthorized(f"invalid token: {error}") from error
+    _check_times(claims, clock.timestamp())
     try:
         role = Role(claims["role"])
     except ValueError as error:
@@ -74,6 +79,20 @@ def decode_token(token: str, settings: AuthSettings) -> Principal:
     if role is Role.CLIENT and not (isinstance(client_id, str) and client_id):
         raise _unauthorized("client tokens must carry a client_id claim")
     return Principal(subject=str(claims["sub"]), role=role, client_id=client_id)
+
+
+def _check_times(claims: dict[str, Any], now: float) -> None:
+    """``exp`` (required), ``nbf`` and ``iat`` against ``now``, as PyJWT would check them."""
+    for name in ("exp", "nbf", "iat"):
+        value = claims.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise _unauthorized(f"invalid token: the {name} claim must be a number")
+    if now >= claims["exp"]:
+        raise _unauthorized("token expired")
+    if claims.get("nbf") is not None and claims["nbf"] > now:
+        raise _unauthorized("invalid token: the token is not yet valid (nbf)")
+    if claims.get("iat") is not None and claims["iat"] > now:
+        raise _unauthorized("invalid token: the token is not yet valid (iat)")
 
 
 def issue_token(
@@ -87,7 +106,7 @@ def issue_token(
     """Sign a token the way the portal/CRM backends do (dev tooling and tests; HS* only)."""
     if not settings.jwt_algorithm.startswith("HS"):
         raise RuntimeError("tokens can only be minted locally with a shared-secret algorithm")
-    now = int(time.time())
+    now = int(clock.timestamp())
     claims: dict[str, Any] = {
         "sub": subject or (f"client:{client_id}" if client_id else "admin"),
         "role": role.value,

@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import Field, SQLModel, col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared import correlation
-from shared.db.types import timestamp_field, utcnow
+from shared import clock, correlation
+from shared.db.types import timestamp_field
 from shared.events.base import Event
 from shared.logging import get_logger
 from shared.messaging.publisher import EventPublisher
@@ -35,7 +35,7 @@ class OutboxMessage(SQLModel, table=True):
     key: str = Field(max_length=200)
     payload: str
     correlation_id: str | None = Field(default=None, max_length=128)
-    created_at: datetime = timestamp_field(default_factory=utcnow)
+    created_at: datetime = timestamp_field(default_factory=clock.now)
     published_at: datetime | None = timestamp_field(default=None, index=True)
 
 
@@ -93,7 +93,7 @@ class OutboxRelay:
                         key=row.key,
                         correlation_id=row.correlation_id,
                     )
-                    row.published_at = datetime.now(UTC)
+                    row.published_at = clock.now()
                     session.add(row)
                 await session.commit()
             published += len(rows)
@@ -123,7 +123,7 @@ class OutboxRelay:
 
     async def purge(self, older_than: timedelta = timedelta(days=7)) -> int:
         """Delete rows published before ``older_than`` ago (kept a while for investigations)."""
-        cutoff = datetime.now(UTC) - older_than
+        cutoff = clock.now() - older_than
         async with self._sessions() as session:
             connection = await session.connection()
             result = await connection.execute(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
@@ -20,6 +20,7 @@ from services.analytics.schemas import (
     Overview,
     Totals,
 )
+from shared import clock
 from shared.auth import AdminDep, ClientDep
 
 
@@ -37,7 +38,7 @@ admin = APIRouter(prefix="/api/admin/social", tags=["admin"])
 
 
 async def _overview(session: AsyncSession, client_id: str) -> Overview:
-    today = datetime.now(UTC).date()
+    today = clock.today()
     accounts = []
     for tracked in await history.tracked_for_client(session, client_id):
         if tracked.status == "disconnected":
@@ -82,7 +83,7 @@ async def _overview(session: AsyncSession, client_id: str) -> Overview:
 async def _history(
     session: AsyncSession, tracked: TrackedConnection, start: date | None, end: date | None
 ) -> MetricsHistory:
-    end = end or datetime.now(UTC).date()
+    end = end or clock.today()
     start = start or end - timedelta(days=90)
     if start > end:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail="'from' is after 'to'")

@@ -18,8 +18,8 @@ from services.connector.lifecycle import EXPIRY_WARNING, can_refresh
 from services.connector.models import Connection, ConnectionStatus
 from services.connector.schemas import ConnectionPublic
 from services.connector.tokens import store_grant
-from shared import outbox
-from shared.db.types import as_utc, utcnow
+from shared import clock, outbox
+from shared.db.types import as_utc
 from shared.events import ConnectionEstablished, ConnectionRemoved, SyncReason, SyncRequested
 from shared.logging import get_logger
 from shared.messaging import topics
@@ -61,7 +61,7 @@ async def store_connection(
     Connecting a *different* account on the same platform disconnects the old one (its history
     stays) and starts a new connection.
     """
-    now = utcnow()
+    now = clock.now()
     existing = (
         await session.exec(
             select(Connection).where(
@@ -131,7 +131,7 @@ def token_health(connection: Connection, policy: RefreshPolicy, now: datetime | 
     ``reauth_required`` — what a coach needs to know, without exposing anything secret."""
     if connection.status != ConnectionStatus.ACTIVE:
         return "reauth_required"
-    now = now or utcnow()
+    now = now or clock.now()
     expires = as_utc(connection.access_expires_at)
     if expires is None or can_refresh(
         policy, has_refresh_token=connection.refresh_token_ct is not None
@@ -150,7 +150,7 @@ def to_public(connection: Connection, policy: RefreshPolicy) -> ConnectionPublic
         platform_user_id=connection.platform_user_id,
         username=connection.username,
         status=connection.status,
-        connected_at=as_utc(connection.connected_at) or utcnow(),
+        connected_at=as_utc(connection.connected_at) or clock.now(),
         last_synced_at=as_utc(connection.last_synced_at),
         token_health=token_health(connection, policy),
         token_expires_at=as_utc(connection.access_expires_at),
@@ -193,7 +193,7 @@ async def request_sync(
     """Queue an on-demand sync, at most once per ``interval`` per connection."""
     if connection.status != ConnectionStatus.ACTIVE:
         raise NotActive(connection.reauth_reason or "re-authorization required")
-    now = utcnow()
+    now = clock.now()
     last = as_utc(connection.last_sync_requested_at)
     if last is not None and now - last < interval:
         raise TooSoon(retry_after=max(1, int((last + interval - now).total_seconds()) + 1))

@@ -9,7 +9,8 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from shared.db.types import timestamp_field, utcnow
+from shared import clock
+from shared.db.types import timestamp_field
 from shared.outbox import OutboxMessage
 
 __all__ = ["Connection", "ConnectionStatus", "OAuthState", "OutboxMessage"]
@@ -40,9 +41,9 @@ class Connection(SQLModel, table=True):
     refresh_token_ct: str | None = None
     access_expires_at: datetime | None = timestamp_field(default=None)
     refresh_expires_at: datetime | None = timestamp_field(default=None)
-    connected_at: datetime = timestamp_field(default_factory=utcnow)
-    updated_at: datetime = timestamp_field(default_factory=utcnow)
-    token_refreshed_at: datetime = timestamp_field(default_factory=utcnow)
+    connected_at: datetime = timestamp_field(default_factory=clock.now)
+    updated_at: datetime = timestamp_field(default_factory=clock.now)
+    token_refreshed_at: datetime = timestamp_field(default_factory=clock.now)
     last_synced_at: datetime | None = timestamp_field(default=None)
     #: On-demand syncs are limited per connection (see ``sync_request_interval``).
     last_sync_requested_at: datetime | None = timestamp_field(default=None)
@@ -69,5 +70,5 @@ class OAuthState(SQLModel, table=True):
     platform: str = Field(max_length=32)
     redirect_uri: str = Field(max_length=1000)
     code_verifier_ct: str | None = None
-    created_at: datetime = timestamp_field(default_factory=utcnow)
+    created_at: datetime = timestamp_field(default_factory=clock.now)
     expires_at: datetime = timestamp_field(index=True)

@@ -20,14 +20,14 @@ from services.connector.connections import store_connection
 from services.connector.crypto import TokenCipher
 from services.connector.models import Connection, OAuthState
 from services.connector.settings import ConnectorSettings
-from shared.db.types import as_utc, utcnow
+from shared import clock
+from shared.db.types import as_utc
 from shared.logging import get_logger
 from shared.platforms import Platform
 from shared.platforms.base import ErrorClass, PlatformError
 from shared.platforms.registry import PlatformClient
 
 log = get_logger(__name__)
-_now = utcnow
 _aware = as_utc
 
 
@@ -77,7 +77,7 @@ async def start_connect(
     verifier = challenge = None
     if client.supports_pkce:
         verifier, challenge = pkce_pair()
-    expires_at = _now() + timedelta(seconds=settings.state_ttl_seconds)
+    expires_at = clock.now() + timedelta(seconds=settings.state_ttl_seconds)
     uri = redirect_uri(settings, platform)
     session.add(
         OAuthState(
@@ -106,7 +106,7 @@ async def _consume_state(session: AsyncSession, state: str, platform: Platform) 
     if row.platform != platform.value:
         raise ConnectError("invalid_state", "This sign-in link belongs to another platform.")
     expires_at = _aware(row.expires_at)
-    if expires_at is None or expires_at < _now():
+    if expires_at is None or expires_at < clock.now():
         raise ConnectError("expired_state", "This sign-in link has expired. Please start again.")
     return row
 
@@ -171,6 +171,8 @@ async def complete_connect(
 async def purge_expired_states(session: AsyncSession) -> int:
     """Abandoned sign-ins leave states behind; they are useless once expired."""
     connection = await session.connection()
-    result = await connection.execute(delete(OAuthState).where(col(OAuthState.expires_at) < _now()))
+    result = await connection.execute(
+        delete(OAuthState).where(col(OAuthState.expires_at) < clock.now())
+    )
     await session.commit()
     return int(result.rowcount or 0)

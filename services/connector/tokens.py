@@ -29,8 +29,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.connector.crypto import TokenCipher
 from services.connector.lifecycle import needs_refresh_before_use
 from services.connector.models import Connection, ConnectionStatus
-from shared import outbox
-from shared.db.types import as_utc, utcnow
+from shared import clock, outbox
+from shared.db.types import as_utc
 from shared.events import ReauthorizationRequired
 from shared.logging import get_logger
 from shared.messaging import topics
@@ -94,7 +94,7 @@ def mark_reauth_required(session: AsyncSession, connection: Connection, reason: 
         return False
     connection.status = ConnectionStatus.REAUTH_REQUIRED
     connection.reauth_reason = reason[:500]
-    connection.updated_at = utcnow()
+    connection.updated_at = clock.now()
     session.add(connection)
     outbox.enqueue(
         session,
@@ -162,7 +162,7 @@ class TokenKeeper:
         """
         async with self.sessions() as session:
             connection = await self._load(session, connection_id)
-        if force_refresh or _expiring(connection, utcnow()):
+        if force_refresh or _expiring(connection, clock.now()):
             connection = await self.refresh(connection_id, reason="on demand")
         return connection
 
@@ -187,7 +187,7 @@ class TokenKeeper:
         async with self.sessions() as session:
             rows = await session.exec(select(Connection).where(col(Connection.id).in_(wanted)))
             found = {row.id: row for row in rows.all()}
-        now = utcnow()
+        now = clock.now()
         lent: dict[uuid.UUID, Connection | LendRefusal] = {}
         expiring: list[uuid.UUID] = []
         for connection_id in wanted:
@@ -220,7 +220,7 @@ class TokenKeeper:
         """Refresh now; returns the connection with its new tokens (already committed)."""
         lock = self._locks.setdefault(connection_id, asyncio.Lock())
         async with lock:
-            before = utcnow()
+            before = clock.now()
             if not await self._acquire_lease(connection_id):
                 return await self._wait_for_other_refresh(connection_id, since=before)
             try:
@@ -244,7 +244,7 @@ class TokenKeeper:
                     self.on_enqueued()
                     raise ReauthorizationNeeded(error.message) from error
                 raise
-            store_grant(connection, grant, self.cipher, utcnow())
+            store_grant(connection, grant, self.cipher, clock.now())
             session.add(connection)
             await session.commit()  # stored before anyone uses the new access token
             log.info(
@@ -260,7 +260,7 @@ class TokenKeeper:
         return _usable(connection_id, await session.get(Connection, connection_id))
 
     async def _acquire_lease(self, connection_id: uuid.UUID) -> bool:
-        now = utcnow()
+        now = clock.now()
         async with self.sessions() as session:
             connection = await session.connection()
             result = await connection.execute(
@@ -294,8 +294,8 @@ class TokenKeeper:
         self, connection_id: uuid.UUID, *, since: datetime
     ) -> Connection:
         """Another replica is refreshing: wait for its result instead of spending the token."""
-        deadline = utcnow() + LEASE
-        while utcnow() < deadline:
+        deadline = clock.now() + LEASE
+        while clock.now() < deadline:
             await asyncio.sleep(0.2)
             async with self.sessions() as session:
                 connection = await self._load(session, connection_id)

@@ -20,8 +20,8 @@ from services.connector.tokens import (
     TokenKeeper,
     mark_reauth_required,
 )
-from shared import outbox
-from shared.db.types import as_utc, utcnow
+from shared import clock, outbox
+from shared.db.types import as_utc
 from shared.events import TokenExpiringSoon
 from shared.logging import get_logger
 from shared.messaging import topics
@@ -36,7 +36,7 @@ BATCH = 500
 
 async def keep_tokens_alive(keeper: TokenKeeper) -> dict[str, int]:
     """One pass: refresh what is due, warn what cannot be refreshed, flag what is dead."""
-    now = utcnow()
+    now = clock.now()
     counts = {"refreshed": 0, "failed": 0, "warned": 0, "dead": 0}
     async with keeper.sessions() as session:
         rows = (
@@ -101,7 +101,7 @@ async def keep_tokens_alive(keeper: TokenKeeper) -> dict[str, int]:
 def _warn(session: AsyncSession, connection: Connection) -> None:
     expires_at = as_utc(connection.access_expires_at)
     assert expires_at is not None
-    connection.expiry_warned_at = utcnow()
+    connection.expiry_warned_at = clock.now()
     session.add(connection)
     outbox.enqueue(
         session,
@@ -111,7 +111,7 @@ def _warn(session: AsyncSession, connection: Connection) -> None:
             client_id=connection.client_id,
             platform=Platform(connection.platform),
             expires_at=expires_at,
-            days_left=max(0, (expires_at - utcnow()).days),
+            days_left=max(0, (expires_at - clock.now()).days),
         ),
         key=str(connection.id),
     )

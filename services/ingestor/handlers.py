@@ -15,16 +15,14 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from datetime import UTC, datetime
 
 from services.ingestor import runs
 from services.ingestor.connector_client import ConnectionGone
 from services.ingestor.context import IngestorContext
 from services.ingestor.domain.retry import next_attempt
 from services.ingestor.models import KnownConnection, SyncStatus
-from shared import correlation
+from shared import clock, correlation
 from shared.db import upsert
-from shared.db.types import utcnow
 from shared.events import (
     ConnectionEstablished,
     ConnectionEvent,
@@ -60,7 +58,7 @@ def register(context: IngestorContext) -> None:
                         "platform_user_id": event.platform_user_id,
                         "username": event.username,
                         "active": True,
-                        "updated_at": datetime.now(UTC),
+                        "updated_at": clock.now(),
                     },
                     conflict=["connection_id"],
                 )
@@ -69,7 +67,7 @@ def register(context: IngestorContext) -> None:
                 known = await session.get(KnownConnection, event.connection_id)
                 if known is not None:
                     known.active = False
-                    known.updated_at = datetime.now(UTC)
+                    known.updated_at = clock.now()
                     session.add(known)
             await session.commit()
         if isinstance(event, ConnectionEstablished):
@@ -147,7 +145,7 @@ def register(context: IngestorContext) -> None:
                 ) from error
         except ConnectionGone:
             return runs.Settlement(
-                request.sync_id, SyncStatus.FAILED, utcnow(), error="the connection was removed"
+                request.sync_id, SyncStatus.FAILED, clock.now(), error="the connection was removed"
             )
         except PlatformError as failure:
             settlement, event = failed(request, failure)
@@ -168,7 +166,7 @@ def register(context: IngestorContext) -> None:
         return runs.Settlement(
             request.sync_id,
             SyncStatus.SUCCEEDED,
-            utcnow(),
+            clock.now(),
             snapshots=len(result.snapshots),
             api_calls=len(result.raw),
             connection_id=request.connection_id,
@@ -197,7 +195,7 @@ def register(context: IngestorContext) -> None:
 
 def failed(request: SyncRequested, failure: PlatformError) -> tuple[runs.Settlement, SyncFailed]:
     """Parked until ``retry_at`` when time can fix it (``domain.retry``), failed otherwise."""
-    now = utcnow()
+    now = clock.now()
     retry_at = next_attempt(
         failure.error_class, attempt=request.attempt, now=now, retry_after=failure.retry_after
     )

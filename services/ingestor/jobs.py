@@ -7,7 +7,7 @@ command (Kubernetes CronJobs); all are safe to run from several replicas at once
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +22,7 @@ from services.ingestor.models import (
     SyncStatus,
 )
 from services.ingestor.settings import IngestorSettings
+from shared import clock
 from shared.events import SyncReason, SyncRequested
 from shared.logging import get_logger
 from shared.messaging import topics
@@ -48,7 +49,7 @@ async def request_daily_syncs(
     runtime: Runtime, *, day: date | None = None, force: bool = False
 ) -> int:
     """Publish a daily sync request for every active connection; returns how many."""
-    day = day or datetime.now(UTC).date()
+    day = day or clock.today()
     if not force and not await claim(runtime, DAILY_JOB, day):
         log.info("daily sync already requested", day=day.isoformat())
         return 0
@@ -87,7 +88,7 @@ async def request_daily_syncs(
 
 async def requeue_due(runtime: Runtime) -> int:
     """Re-publish parked syncs whose wait is over (each claimed by one replica)."""
-    now = datetime.now(UTC)
+    now = clock.now()
     async with runtime.sessions() as session:
         due = (
             await session.exec(
@@ -127,7 +128,7 @@ async def requeue_due(runtime: Runtime) -> int:
 
 
 async def purge_raw_responses(runtime: Runtime, retention_days: int) -> int:
-    cutoff = datetime.now(UTC) - timedelta(days=retention_days)
+    cutoff = clock.now() - timedelta(days=retention_days)
     async with runtime.sessions() as session:
         connection = await session.connection()
         result = await connection.execute(
@@ -138,5 +139,5 @@ async def purge_raw_responses(runtime: Runtime, retention_days: int) -> int:
 
 
 def seconds_until_daily_run(settings: IngestorSettings) -> float:
-    now = datetime.now(UTC)
+    now = clock.now()
     return (next_run(now, settings.daily_sync_at) - now).total_seconds()

@@ -8,7 +8,8 @@ from datetime import date, datetime
 from sqlalchemy import Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from shared.db.types import timestamp_field, utcnow
+from shared import clock
+from shared.db.types import timestamp_field
 
 
 class KnownConnection(SQLModel, table=True):
@@ -22,7 +23,7 @@ class KnownConnection(SQLModel, table=True):
     platform_user_id: str = Field(max_length=128)
     username: str = Field(max_length=255)
     active: bool = Field(default=True, index=True)
-    updated_at: datetime = timestamp_field(default_factory=utcnow)
+    updated_at: datetime = timestamp_field(default_factory=clock.now)
 
 
 class SyncStatus:
@@ -51,7 +52,7 @@ class SyncRun(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=1000)
     api_calls: int = 0
     snapshots: int = 0
-    started_at: datetime = timestamp_field(default_factory=utcnow)
+    started_at: datetime = timestamp_field(default_factory=clock.now)
     finished_at: datetime | None = timestamp_field(default=None)
 
 
@@ -64,7 +65,7 @@ class ScheduleClaim(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     job: str = Field(max_length=64)
     day: date
-    claimed_at: datetime = timestamp_field(default_factory=utcnow)
+    claimed_at: datetime = timestamp_field(default_factory=clock.now)
 
 
 class RawResponse(SQLModel, table=True):
@@ -76,5 +77,5 @@ class RawResponse(SQLModel, table=True):
     connection_id: uuid.UUID = Field(index=True)
     sync_id: uuid.UUID
     day: date = Field(index=True)
-    fetched_at: datetime = timestamp_field(default_factory=utcnow, index=True)
+    fetched_at: datetime = timestamp_field(default_factory=clock.now, index=True)
     body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

@@ -12,12 +12,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from services.ingestor.connector_client import ConnectorClient
 from services.ingestor.domain.backfill import rebuild
 from services.ingestor.models import KnownConnection
+from shared import clock
 from shared.events import AccountSnapshot, SyncRequested
 from shared.events.snapshots import SnapshotMetrics
 from shared.platforms import Platform
@@ -78,7 +79,7 @@ class Syncer:
                             f"refused even after a refresh: {again.message}",
                         ) from again
                     raise
-        fetched_at = datetime.now(UTC)
+        fetched_at = clock.now()
         snapshots = [live_snapshot(request, connection, data, fetched_at=fetched_at)]
         snapshots += backfill_snapshots(
             request,

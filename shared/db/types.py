@@ -9,10 +9,6 @@ from sqlalchemy import DateTime
 from sqlmodel import Field
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def as_utc(value: datetime | None) -> datetime | None:
     """SQLite returns naive datetimes; everything was written in UTC."""
     if value is not None and value.tzinfo is None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from shared import clock
 
 
 class Event(BaseModel):
@@ -22,5 +20,5 @@ class Event(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     event_id: UUID = Field(default_factory=uuid4)
-    occurred_at: datetime = Field(default_factory=utcnow)
+    occurred_at: datetime = Field(default_factory=clock.now)
     schema_version: int = 1

@@ -28,7 +28,6 @@ Page's rate is the mean over its recent posts.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -39,6 +38,7 @@ import httpx
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from shared import clock
 from shared.events.snapshots import ContentItem, SnapshotMetrics
 from shared.platforms import Platform
 from shared.platforms.base import (
@@ -298,7 +298,7 @@ class FacebookPagesClient:
         self.login = login_for(self.http, settings, emulator_url=emulator_url)
         self.refused = RefusedMetrics()
         #: Seconds since the epoch; replaceable so tests can pin the insights windows.
-        self.clock: Callable[[], float] = time.time
+        self.clock: Callable[[], float] = clock.timestamp
 
     # --- OAuth -------------------------------------------------------------------------------
 

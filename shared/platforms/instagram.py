@@ -22,7 +22,6 @@ recent posts.
 
 from __future__ import annotations
 
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ import httpx
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from shared import clock
 from shared.events.snapshots import ContentItem, SnapshotMetrics
 from shared.platforms import Platform
 from shared.platforms.base import (
@@ -160,7 +160,7 @@ class InstagramGraphData(ABC, Generic[S]):
         self.settings = settings
         self.refused = RefusedMetrics()
         #: Seconds since the epoch; replaceable so tests can pin the insights windows.
-        self.clock: Callable[[], float] = time.time
+        self.clock: Callable[[], float] = clock.timestamp
 
     @abstractmethod
     async def _get(self, path: str, token: str, params: dict[str, Any] | None = None) -> Any:

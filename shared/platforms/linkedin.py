@@ -37,6 +37,7 @@ import httpx
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from shared import clock
 from shared.events.snapshots import ContentItem, SnapshotMetrics
 from shared.platforms import Platform
 from shared.platforms.base import (
@@ -130,7 +131,7 @@ class LinkedInClient:
         )
         self.refused = RefusedMetrics()
         #: Which day it is (UTC) for the date windows; tests pin it.
-        self.today: Callable[[], date] = lambda: datetime.now(UTC).date()
+        self.today: Callable[[], date] = clock.today
 
     # --- OAuth -------------------------------------------------------------------------------
 
@@ -390,7 +391,7 @@ def build(
 
 def seconds_to_utc_midnight(now: datetime | None = None) -> float:
     """LinkedIn's daily limits reset at 00:00 UTC."""
-    moment = now or datetime.now(UTC)
+    moment = now or clock.now()
     midnight = datetime.combine(moment.date() + timedelta(days=1), datetime.min.time(), UTC)
     return max(1.0, (midnight - moment).total_seconds())
 

@@ -28,7 +28,6 @@ time x 100; the account's rate is the mean over the recent posts. Impressions ar
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -38,6 +37,7 @@ import httpx
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from shared import clock
 from shared.events.snapshots import ContentItem, SnapshotMetrics
 from shared.platforms import Platform
 from shared.platforms.base import (
@@ -151,7 +151,7 @@ class XClient:
         self.revoke_endpoint = via_emulator(settings.revoke_url, emulator_url)
         self.api = via_emulator(settings.api_url, emulator_url).rstrip("/")
         #: Wall clock for turning ``x-rate-limit-reset`` into a wait; tests replace it.
-        self.clock: Clock = time.time
+        self.clock: Clock = clock.timestamp
         self.http = PlatformHttp.from_settings(
             PLATFORM,
             client,

@@ -27,7 +27,7 @@ lifetime channel view count in ``platform_metrics["channel_views"]``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -36,6 +36,7 @@ import httpx
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from shared import clock
 from shared.events.snapshots import ContentItem, SnapshotMetrics
 from shared.logging import get_logger
 from shared.platforms import Platform
@@ -83,10 +84,6 @@ _TRANSIENT_REASONS = frozenset({"backendError", "internalError"})
 
 log = get_logger(__name__)
 Clock = Callable[[], datetime]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Settings(PlatformSettings):
@@ -137,7 +134,7 @@ def classify(
         body = None
     error = body.get("error") if isinstance(body, dict) else None
     if isinstance(error, dict):
-        return _api_error(response, error, now or _utc_now(), default_wait)
+        return _api_error(response, error, now or clock.now(), default_wait)
     if isinstance(error, str):
         description = str(body.get("error_description") or error)
         return _oauth_error(response.status_code, error, description)
@@ -209,7 +206,7 @@ class YouTubeClient:
         client: httpx.AsyncClient,
         *,
         emulator_url: str | None = None,
-        clock: Clock = _utc_now,
+        clock: Clock = clock.now,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -482,7 +479,7 @@ def build(
     *,
     emulator_url: str | None,
     settings: Settings | None = None,
-    clock: Clock = _utc_now,
+    clock: Clock = clock.now,
 ) -> YouTubeClient:
     return YouTubeClient(settings or Settings(), http, emulator_url=emulator_url, clock=clock)
 

@@ -24,6 +24,7 @@ import pytest
 from emulator.driver import consent
 from services.local.broker import free_port
 from services.registry import SERVICES
+from shared import clock
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
@@ -39,9 +40,20 @@ class System:
     service_ports: list[int]
 
 
+def _environment() -> dict[str, str]:
+    """The caller's environment without ``LSA_*``, on the suite's pinned clock.
+
+    Every process ``lsa up`` starts inherits the same clock offset, so the services, the
+    emulator and the tokens minted here all agree on the (pinned) date.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LSA_")}
+    env[clock.OFFSET_ENV] = repr(clock.offset_to(clock.now()))
+    return env
+
+
 def _token(*args: str) -> str:
     return subprocess.run(
-        [LSA, "token", *args], check=True, capture_output=True, text=True
+        [LSA, "token", *args], check=True, capture_output=True, text=True, env=_environment()
     ).stdout.strip()
 
 
@@ -50,7 +62,7 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     data_dir = tmp_path_factory.mktemp("make-run") / "data"
     gateway, broker, emulator = free_port(), free_port(), free_port()
     service_ports = [free_port() for _ in SERVICES]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LSA_")}
+    env = _environment()
     output = open(data_dir.parent / "up.out", "wb")  # noqa: SIM115
     process = subprocess.Popen(
         [

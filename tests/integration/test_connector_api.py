@@ -19,8 +19,9 @@ from sqlmodel import col
 from emulator.driver import consent
 from services.connector.context import ConnectorContext
 from services.connector.models import Connection
+from shared import clock
 from shared.auth import Role, issue_token
-from shared.db.types import as_utc, utcnow
+from shared.db.types import as_utc
 from shared.messaging import topics
 from shared.settings import AuthSettings
 from tests.support.kafka import read_topics
@@ -210,7 +211,7 @@ async def expire_soon(system: RunningSystem, connection_id: str) -> None:
         await connection.execute(
             update(Connection)
             .where(col(Connection.id) == uuid.UUID(connection_id))
-            .values(access_expires_at=utcnow() + timedelta(minutes=1))
+            .values(access_expires_at=clock.now() + timedelta(minutes=1))
         )
         await session.commit()
 
@@ -332,7 +333,7 @@ async def test_the_batch_refreshes_a_token_about_to_expire_once(
     assert lent["access_token"] == keeper.decrypt_access(after)
     assert keeper.decrypt_refresh(after) not in (None, old_refresh)  # rotated and stored
     expires_at = as_utc(after.access_expires_at)
-    assert expires_at is not None and expires_at > utcnow() + timedelta(minutes=30)
+    assert expires_at is not None and expires_at > clock.now() + timedelta(minutes=30)
     assert second.json()["tokens"] == [lent]  # fresh now: lent as is, not refreshed again
     text = logged(capfd, caplog)
     refreshed = [

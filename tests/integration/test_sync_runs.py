@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.ingestor.app import MIGRATIONS
 from services.ingestor.models import KnownConnection, RawResponse, SyncRun, SyncStatus
 from services.ingestor.runs import Settlement, claim, settle
+from shared import clock
 from shared.db import create_engine, make_sessionmaker
 from shared.db.migrations import upgrade
 from shared.db.types import as_utc
@@ -145,9 +146,9 @@ async def test_claim_returns_the_runnable_requests_with_their_connection_and_mar
     requests = [request_for(first), request_for(second, attempt=2), request_for(first)]
     requests[1] = requests[1].model_copy(update={"backfill": True, "reason": SyncReason.INITIAL})
 
-    before = datetime.now(UTC)
+    before = clock.now()
     chosen = await do_claim(sessions, requests)
-    after = datetime.now(UTC)
+    after = clock.now()
 
     assert set(chosen) == {r.sync_id for r in requests}
     for request in requests:
@@ -249,7 +250,7 @@ async def test_claim_leaves_out_a_redelivery_of_the_attempt_that_was_deferred(
     """A batch nacked after its runs were settled comes back: a parked attempt waits its turn."""
     connection = await add_connection(sessions)
     request = request_for(connection, attempt=1)
-    retry_at = datetime.now(UTC) + timedelta(minutes=15)
+    retry_at = clock.now() + timedelta(minutes=15)
     await add_run(sessions, request, status=SyncStatus.DEFERRED, attempt=1, not_before=retry_at)
 
     assert await do_claim(sessions, [request]) == {}
@@ -374,7 +375,7 @@ async def test_settle_keeps_raw_answers_compressed_when_asked(sessions: Sessions
     ]
     deferred_answers = [{"url": "/me", "status": 429, "body": {"error": "slow down"}}]
 
-    before = datetime.now(UTC)
+    before = clock.now()
     await do_settle(
         sessions,
         [
@@ -411,7 +412,7 @@ async def test_settle_keeps_raw_answers_compressed_when_asked(sessions: Sessions
         ],
         keep_raw=True,
     )
-    after = datetime.now(UTC)
+    after = clock.now()
 
     first, second = await all_raw(sessions)
     assert (first.sync_id, first.connection_id, first.day) == (
@@ -439,7 +440,7 @@ async def test_settle_keeps_no_raw_answers_unless_asked(sessions: Sessions) -> N
             Settlement(
                 request.sync_id,
                 SyncStatus.SUCCEEDED,
-                datetime.now(UTC),
+                clock.now(),
                 connection_id=connection.connection_id,
                 day=date(2025, 3, 3),
                 raw=[{"url": "/me", "status": 200}],

@@ -18,6 +18,7 @@ import pytest
 
 from emulator.driver import consent
 from services.ingestor import jobs
+from shared import clock
 from shared.auth import Role, issue_token
 from shared.messaging import topics
 from shared.settings import AuthSettings
@@ -112,7 +113,7 @@ async def test_initial_sync_backfills_the_history_the_platform_gives(
     async with system.client("ingestor") as ingestor:
         raw = await ingestor.get(
             "/api/admin/social/syncs/raw",
-            params={"connection_id": connection_id, "day": datetime.now(UTC).date().isoformat()},
+            params={"connection_id": connection_id, "day": clock.today().isoformat()},
             headers=ADMIN,
         )
     assert raw.status_code == 200

@@ -10,7 +10,6 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,8 +21,8 @@ from emulator.app import create_app
 from emulator.settings import EmulatorSettings
 from shared.platforms.instagram import InstagramClient
 from shared.platforms.instagram import Settings as InstagramSettings
+from tests.support.clock import TODAY
 
-TODAY = date(2026, 11, 20)
 EMULATOR_URL = "http://emulator"
 REDIRECT_URI = "https://app.example.test/api/portal/social/callback/instagram"
 

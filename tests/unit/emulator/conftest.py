@@ -7,7 +7,7 @@ import pytest
 from fastapi import FastAPI
 
 from emulator import EmulatorSettings, create_app
-from tests.unit.emulator.helpers import TODAY
+from tests.support.clock import TODAY
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -10,7 +9,6 @@ from fastapi import FastAPI
 
 from emulator import EmulatorSettings, create_app
 
-TODAY = date(2026, 11, 20)
 REDIRECT_URI = "https://app.example.test/oauth/instagram/callback"
 CLIENT_ID = "lsa-dev-instagram-app"
 CLIENT_SECRET = "lsa-dev-instagram-secret"

@@ -20,7 +20,9 @@ from emulator.facebook.data import (
     user_id,
 )
 from emulator.instagram.data import professional_id, user_profile
-from tests.unit.emulator.helpers import TODAY, emulator, meta_error, query_of
+from shared import clock
+from tests.support.clock import TODAY
+from tests.unit.emulator.helpers import emulator, meta_error, query_of
 
 DIALOG = "/www.facebook.com/v23.0/dialog/oauth"
 GRAPH = "/graph.facebook.com/v23.0"
@@ -228,7 +230,7 @@ async def test_code_exchange_checks_redirect_uri_secret_and_expiry() -> None:
         }
         assert meta_error(await exchange(client, "AQgarbage"))["code"] == 100
         core = app.state.core
-        started = time.time()
+        started = clock.timestamp()
         core.clock = lambda: started + 601  # codes live 10 minutes
         expired = meta_error(await exchange(client, code))
         assert (expired["code"], expired["error_subcode"]) == (100, 36007)
@@ -248,7 +250,7 @@ async def test_short_token_expires_with_its_lifetime() -> None:
     async with emulator(EmulatorSettings(today=TODAY, facebook_short_token_ttl_s=60)) as (app, c):
         short = (await exchange(c, await get_code(c))).json()["access_token"]
         assert (await get(c, "me", short)).status_code == 200
-        started = time.time()
+        started = clock.timestamp()
         app.state.core.clock = lambda: started + 120
         error = meta_error(await get(c, "me", short))
         assert (error["code"], error["error_subcode"]) == (190, 463)

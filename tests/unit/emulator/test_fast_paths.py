@@ -13,7 +13,8 @@ from starlette.responses import JSONResponse
 from emulator import EmulatorSettings
 from emulator.core import EmulatorCore, FastJSONResponse, Memo, json_bytes
 from emulator.x.tokens import parse_access_token
-from tests.unit.emulator.helpers import TODAY, emulator
+from tests.support.clock import TODAY
+from tests.unit.emulator.helpers import emulator
 from tests.unit.emulator.test_x import STEADY_ID, add_fault, me, problem, timeline, tokens
 
 

@@ -6,7 +6,8 @@ import time
 import httpx
 
 from emulator import EmulatorSettings
-from tests.unit.emulator.helpers import GRAPH, TODAY, emulator, long_token, meta_error
+from tests.support.clock import TODAY
+from tests.unit.emulator.helpers import GRAPH, emulator, long_token, meta_error
 
 FAULTS = "/_emulator/faults"
 

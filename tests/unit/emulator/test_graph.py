@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 
 from emulator import EmulatorSettings
-from tests.unit.emulator.helpers import GRAPH, TODAY, emulator, long_token, meta_error
+from tests.support.clock import TODAY
+from tests.unit.emulator.helpers import GRAPH, emulator, long_token, meta_error
 
 INSIGHTS_METRICS = "views,reach,saved,shares,likes,comments,total_interactions"
 

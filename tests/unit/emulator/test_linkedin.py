@@ -28,7 +28,8 @@ from emulator.linkedin.data import (
     person_id,
     post_counts,
 )
-from tests.unit.emulator.helpers import TODAY
+from shared import clock
+from tests.support.clock import TODAY
 
 AUTHORIZE = "/www.linkedin.com/oauth/v2/authorization"
 TOKEN = "/www.linkedin.com/oauth/v2/accessToken"
@@ -235,7 +236,7 @@ async def test_code_exchange_refusals(client: httpx.AsyncClient) -> None:
 async def test_expired_code_is_refused() -> None:
     async with emulator(EmulatorSettings(today=TODAY)) as (app, client):
         code = await code_for(client)
-        start = time.time()
+        start = clock.timestamp()
         app.state.core.clock = lambda: start + 1801
         assert (await exchange(client, code)).json()["error"] == "invalid_request"
 
@@ -259,7 +260,7 @@ async def test_partner_refresh_keeps_the_refresh_token_clock_running() -> None:
         assert first["refresh_token_expires_in"] == 31536000
         refresh_token = str(first["refresh_token"])
         assert refresh_token.startswith("AQX")
-        start = time.time()
+        start = clock.timestamp()
         app.state.core.clock = lambda: start + 59 * 86400
         response = await refresh(client, refresh_token)
         assert response.status_code == 200, response.text
@@ -562,7 +563,7 @@ async def test_expire_tokens_fault_spares_new_tokens(client: httpx.AsyncClient) 
 async def test_token_expires_after_its_lifetime() -> None:
     async with emulator(EmulatorSettings(today=TODAY)) as (app, client):
         token = await token_for(client)
-        start = time.time()
+        start = clock.timestamp()
         app.state.core.clock = lambda: start + 5184000 + 10
         response = await rest(client, token, "memberFollowersCount?q=me")
         assert response.json()["code"] == "EXPIRED_ACCESS_TOKEN"

@@ -6,13 +6,13 @@ import httpx
 from fastapi import FastAPI
 
 from emulator import EmulatorSettings
+from tests.support.clock import TODAY
 from tests.unit.emulator.helpers import (
     CLIENT_ID,
     CLIENT_SECRET,
     GRAPH,
     REDIRECT_URI,
     SCOPES,
-    TODAY,
     approve,
     emulator,
     exchange_code,

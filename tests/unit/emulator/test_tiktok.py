@@ -15,7 +15,9 @@ from emulator import EmulatorSettings
 from emulator.creators import followers, get_creator, posts_published
 from emulator.tiktok.data import open_id, total_likes, user_profile, video_id, video_item
 from emulator.tiktok.tokens import CODE_SUFFIX
-from tests.unit.emulator.helpers import TODAY, emulator, query_of
+from shared import clock
+from tests.support.clock import TODAY
+from tests.unit.emulator.helpers import emulator, query_of
 
 AUTHORIZE = "/www.tiktok.com/v2/auth/authorize/"
 TOKEN = "/open.tiktokapis.com/v2/oauth/token/"
@@ -142,10 +144,10 @@ async def add_fault(client: httpx.AsyncClient, **spec: object) -> None:
 
 
 def move_clock(app: FastAPI, seconds: float) -> Callable[[], float]:
-    base = time.time()
-    clock: Callable[[], float] = lambda: base + seconds  # noqa: E731
-    app.state.core.clock = clock
-    return clock
+    base = clock.timestamp()
+    moved: Callable[[], float] = lambda: base + seconds  # noqa: E731
+    app.state.core.clock = moved
+    return moved
 
 
 # --- consent dialog --------------------------------------------------------------------------

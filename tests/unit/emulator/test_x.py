@@ -13,7 +13,9 @@ from fastapi import FastAPI
 from emulator import EmulatorSettings
 from emulator.creators import CREATORS_BY_KEY, followers, post_dates, post_stats, posts_published
 from emulator.x.data import parse_tweet_id, tweet_id, user_id
-from tests.unit.emulator.helpers import TODAY, emulator, query_of
+from shared import clock
+from tests.support.clock import TODAY
+from tests.unit.emulator.helpers import emulator, query_of
 
 AUTHORIZE = "/x.com/i/oauth2/authorize"
 TOKEN = "/api.x.com/2/oauth2/token"
@@ -245,7 +247,7 @@ async def test_code_is_single_use(client: httpx.AsyncClient) -> None:
 
 async def test_code_expires_after_30_seconds(app: FastAPI, client: httpx.AsyncClient) -> None:
     code = await get_code(client)
-    app.state.core.clock = lambda: time.time() + 31
+    app.state.core.clock = lambda: clock.timestamp() + 31
     assert (await exchange(client, code)).status_code == 400
 
 
@@ -550,7 +552,7 @@ async def test_missing_scope_is_forbidden(client: httpx.AsyncClient) -> None:
 
 async def test_expired_access_token(app: FastAPI, client: httpx.AsyncClient) -> None:
     grant = await tokens(client)
-    app.state.core.clock = lambda: time.time() + 7201
+    app.state.core.clock = lambda: clock.timestamp() + 7201
     assert (await me(client, grant["access_token"])).status_code == 401
     renewed = (await refresh(client, grant["refresh_token"])).json()
     assert (await me(client, renewed["access_token"])).status_code == 200

@@ -21,7 +21,9 @@ from emulator.youtube.data import (
     uploads_playlist,
     video_id,
 )
-from tests.unit.emulator.helpers import TODAY, emulator, query_of
+from shared import clock
+from tests.support.clock import TODAY
+from tests.unit.emulator.helpers import emulator, query_of
 
 AUTHORIZE = "/accounts.google.com/o/oauth2/v2/auth"
 TOKEN = "/oauth2.googleapis.com/token"
@@ -238,7 +240,7 @@ async def test_code_is_single_use(client: httpx.AsyncClient) -> None:
 
 async def test_code_expires_after_ten_minutes(app: FastAPI, client: httpx.AsyncClient) -> None:
     code = await code_for(client)
-    later = time.time() + 601
+    later = clock.timestamp() + 601
     app.state.core.clock = lambda: later
     response = await exchange(client, code)
     assert response.json()["error"] == "invalid_grant"
@@ -676,7 +678,7 @@ async def test_access_token_expires_by_its_lifetime(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     token = (await tokens(client))["access_token"]
-    later = time.time() + 3600
+    later = clock.timestamp() + 3600
     app.state.core.clock = lambda: later
     assert (await channel(client, token)).status_code == 401
 

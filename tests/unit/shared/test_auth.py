@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -12,8 +12,10 @@ import pytest
 from fastapi import FastAPI, HTTPException
 from pydantic import SecretStr
 
+from shared import clock
 from shared.auth import AdminDep, ClientDep, Role, ServiceDep, decode_token, issue_token
 from shared.settings import AuthSettings
+from tests.support.clock import frozen_at
 
 SECRET = "unit-test-jwt-secret-0123456789abcdef"
 SERVICE_TOKEN = "unit-test-service-token-abcdef"
@@ -52,7 +54,7 @@ async def client(auth_settings: AuthSettings) -> AsyncIterator[httpx.AsyncClient
 
 
 def _token(claims: dict[str, Any], secret: str = SECRET, algorithm: str = "HS256") -> str:
-    now = int(time.time())
+    now = int(clock.timestamp())
     base: dict[str, Any] = {"aud": AUDIENCE, "iat": now, "exp": now + 600}
     return jwt.encode({**base, **claims}, secret, algorithm=algorithm)
 
@@ -96,11 +98,34 @@ async def test_garbage_token_is_401(client: httpx.AsyncClient) -> None:
 
 
 async def test_expired_token_is_401(client: httpx.AsyncClient) -> None:
-    past = int(time.time()) - 3600
+    past = int(clock.timestamp()) - 3600
     token = _token({**CLIENT_CLAIMS, "iat": past - 600, "exp": past})
     response = await client.get("/client", headers=_bearer(token))
     assert response.status_code == 401
     assert response.json()["detail"] == "token expired"
+
+
+@pytest.mark.parametrize(
+    ("claims", "detail"),
+    [
+        ({"exp": 1_000}, "token expired"),  # expired by the system's clock, not PyJWT's
+        ({"nbf": 4_000}, "invalid token: the token is not yet valid (nbf)"),
+        ({"iat": 4_000}, "invalid token: the token is not yet valid (iat)"),
+        ({"exp": "soon"}, "invalid token: the exp claim must be a number"),
+    ],
+)
+async def test_token_times_are_checked_against_the_system_clock(
+    client: httpx.AsyncClient, claims: dict[str, object], detail: str
+) -> None:
+    """At 3,000 s on the system's clock, whatever the machine's own clock says."""
+    token = _token({**CLIENT_CLAIMS, "iat": 0, "exp": 3_600, **claims})
+    with frozen_at(datetime.fromtimestamp(3_000, UTC)):
+        response = await client.get("/client", headers=_bearer(token))
+        valid = await client.get(
+            "/client", headers=_bearer(_token({**CLIENT_CLAIMS, "iat": 0, "exp": 3_600}))
+        )
+    assert (response.status_code, response.json()["detail"]) == (401, detail)
+    assert valid.status_code == 200
 
 
 async def test_wrong_audience_is_401(client: httpx.AsyncClient) -> None:
@@ -110,7 +135,7 @@ async def test_wrong_audience_is_401(client: httpx.AsyncClient) -> None:
 
 
 async def test_missing_audience_is_401(client: httpx.AsyncClient) -> None:
-    now = int(time.time())
+    now = int(clock.timestamp())
     token = jwt.encode({**CLIENT_CLAIMS, "exp": now + 600}, SECRET, algorithm="HS256")
     response = await client.get("/client", headers=_bearer(token))
     assert response.status_code == 401
@@ -124,7 +149,7 @@ async def test_wrong_signature_is_401(client: httpx.AsyncClient) -> None:
 
 async def test_unsigned_alg_none_token_is_401(client: httpx.AsyncClient) -> None:
     token = jwt.encode(
-        {**CLIENT_CLAIMS, "aud": AUDIENCE, "exp": int(time.time()) + 600},
+        {**CLIENT_CLAIMS, "aud": AUDIENCE, "exp": int(clock.timestamp()) + 600},
         key="",
         algorithm="none",
     )
@@ -134,7 +159,7 @@ async def test_unsigned_alg_none_token_is_401(client: httpx.AsyncClient) -> None
 
 @pytest.mark.parametrize("missing", ["exp", "sub", "role"])
 async def test_required_claims_are_enforced(client: httpx.AsyncClient, missing: str) -> None:
-    now = int(time.time())
+    now = int(clock.timestamp())
     claims = {**CLIENT_CLAIMS, "aud": AUDIENCE, "exp": now + 600}
     del claims[missing]
     token = jwt.encode(claims, SECRET, algorithm="HS256")
@@ -204,7 +229,9 @@ def test_issue_token_round_trip(auth_settings: AuthSettings) -> None:
     assert principal.role is Role.CLIENT
     assert principal.client_id == "c-9"
     assert principal.subject == "client:c-9"
-    claims = jwt.decode(token, SECRET, algorithms=["HS256"], audience=AUDIENCE)
+    claims = jwt.decode(
+        token, SECRET, algorithms=["HS256"], audience=AUDIENCE, options={"verify_exp": False}
+    )
     assert 0 < claims["exp"] - claims["iat"] <= 120
 
     admin = decode_token(

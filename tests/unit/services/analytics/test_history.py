@@ -12,6 +12,7 @@ import pytest
 from services.analytics.app import MIGRATIONS
 from services.analytics.history import apply_connection_event, supersedes
 from services.analytics.models import DailySnapshot, TrackedConnection
+from shared import clock
 from shared.db import create_engine, make_sessionmaker
 from shared.db.migrations import upgrade
 from shared.events import (
@@ -120,12 +121,12 @@ async def test_only_removal_and_reauthorization_change_a_tracked_status(tmp_path
                     **common,
                     platform_user_id="u",
                     username="n",
-                    connected_at=datetime.now(UTC),
+                    connected_at=clock.now(),
                 ),
             )
             await apply_connection_event(
                 session,
-                TokenExpiringSoon(**common, expires_at=datetime.now(UTC), days_left=3),
+                TokenExpiringSoon(**common, expires_at=clock.now(), days_left=3),
             )
             tracked = await session.get(TrackedConnection, connection_id)
             assert tracked is not None and tracked.status == "active"

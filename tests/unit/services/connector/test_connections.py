@@ -10,7 +10,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -29,6 +29,7 @@ from services.connector.oauth import ConnectError, complete_connect, start_conne
 from services.connector.schemas import ConnectionPublic
 from services.connector.settings import ConnectorSettings
 from services.connector.tokens import ConnectionGone, ReauthorizationNeeded, TokenKeeper
+from shared import clock
 from shared.db import create_engine, make_sessionmaker
 from shared.db.migrations import upgrade
 from shared.db.types import as_utc
@@ -36,8 +37,8 @@ from shared.events import ConnectionEstablished, ConnectionRemoved, connection_e
 from shared.messaging import topics
 from shared.outbox import OutboxMessage
 from shared.platforms import Platform
+from tests.support.clock import TODAY
 from tests.unit.support import (
-    TODAY,
     Emulated,
     clear_lsa_env,
     consent,
@@ -127,7 +128,7 @@ async def world(
 
 
 async def test_start_connect_stores_only_the_state_hash(world: World) -> None:
-    before = datetime.now(UTC)
+    before = clock.now()
     state, url, expires_at = await world.start()
 
     (row,) = await world.rows(OAuthState)
@@ -137,7 +138,7 @@ async def test_start_connect_stores_only_the_state_hash(world: World) -> None:
     assert row.redirect_uri.endswith("/api/portal/social/callback/instagram")
     assert state not in json.dumps(row.model_dump(mode="json"))
     ttl = timedelta(seconds=world.settings.state_ttl_seconds)
-    assert before + ttl <= expires_at <= datetime.now(UTC) + ttl
+    assert before + ttl <= expires_at <= clock.now() + ttl
     assert as_utc(row.expires_at) == expires_at
     assert url.startswith("http://emulator/www.instagram.com/oauth/authorize?")
 
@@ -170,8 +171,8 @@ async def test_complete_connect_stores_an_encrypted_connection_and_one_event(
     # The clear token is the one the platform accepts.
     assert (await world.emu.instagram.identity(clear)).username == "steady_creator"
     assert expires_at is not None
-    assert timedelta(seconds=LONG_TTL - 60) < expires_at - datetime.now(UTC)
-    assert expires_at - datetime.now(UTC) <= timedelta(seconds=LONG_TTL)
+    assert timedelta(seconds=LONG_TTL - 60) < expires_at - clock.now()
+    assert expires_at - clock.now() <= timedelta(seconds=LONG_TTL)
 
     assert await world.rows(OAuthState) == []  # the state was single-use
 
@@ -214,7 +215,7 @@ async def test_expired_state(world: World) -> None:
     answer = await world.approve(url)
     async with world.sessions() as session:
         row = (await session.exec(select(OAuthState))).one()
-        row.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+        row.expires_at = clock.now() - timedelta(seconds=1)
         session.add(row)
         await session.commit()
 

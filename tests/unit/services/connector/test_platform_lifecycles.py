@@ -38,7 +38,8 @@ from shared.outbox import OutboxMessage
 from shared.platforms import Platform
 from shared.platforms.base import PlatformError
 from shared.platforms.registry import PlatformClient, build_clients
-from tests.unit.support import TODAY, clear_lsa_env
+from tests.support.clock import TODAY
+from tests.unit.support import clear_lsa_env
 
 EMULATOR = "http://emulator"
 ACCOUNT = "steady_creator"

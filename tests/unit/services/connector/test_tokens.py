@@ -22,9 +22,9 @@ from services.connector.crypto import TokenCipher
 from services.connector.models import Connection, ConnectionStatus
 from services.connector.tokens import ReauthorizationNeeded, TokenKeeper
 from services.connector.upkeep import keep_tokens_alive, reencrypt_all
+from shared import clock
 from shared.db import create_engine, make_sessionmaker
 from shared.db.migrations import upgrade
-from shared.db.types import utcnow
 from shared.events import connection_event_adapter
 from shared.outbox import OutboxMessage
 from shared.platforms import Platform
@@ -72,8 +72,8 @@ class Vault:
         async with self.sessions() as session:
             row = await session.get(Connection, connection.id)
             assert row is not None
-            row.access_expires_at = utcnow() + delta
-            row.token_refreshed_at = utcnow() - timedelta(hours=2) + delta
+            row.access_expires_at = clock.now() + delta
+            row.token_refreshed_at = clock.now() - timedelta(hours=2) + delta
             session.add(row)
             await session.commit()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,10 +15,10 @@ from shared.platforms.base import ErrorClass, PlatformError, TokenGrant
 from shared.platforms.capture import capturing
 from shared.platforms.instagram import MEDIA_METRICS, InstagramClient
 from shared.platforms.instagram import Settings as InstagramSettings
+from tests.support.clock import TODAY
 from tests.unit.support import (
     PAGED,
     REDIRECT_URI,
-    TODAY,
     Emulated,
     add_fault,
     clear_lsa_env,
@@ -427,10 +428,9 @@ async def test_follower_history_is_the_daily_gain_of_the_last_30_days(emu: Emula
     history = await emu.instagram.fetch_history(
         grant.access_token, account_id=str(profile["user_id"]), days=90
     )
-    assert 25 <= len(history) <= 30  # Instagram keeps no more than 30 days
+    # Instagram keeps no more than 30 days: the window is the 29 days up to the pinned day.
     days = [point.day for point in history]
-    assert days == sorted(days) and len(set(days)) == len(days)
-    assert days[-1] <= TODAY
+    assert days == [TODAY - timedelta(days=back) for back in range(28, -1, -1)]
     # steady_creator grows every day: every gain is known and positive.
     assert all(point.followers_gained and point.followers_gained > 0 for point in history)
     assert all("reach" in point.metrics for point in history)

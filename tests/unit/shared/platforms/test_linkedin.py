@@ -23,6 +23,7 @@ from emulator.creators import (
 )
 from emulator.linkedin.data import day_counts, parse_post_urn, person_id, post_counts
 from emulator.settings import EmulatorSettings
+from shared import clock
 from shared.platforms.base import ErrorClass, PlatformError, TokenGrant
 from shared.platforms.linkedin import (
     ENGAGEMENT_FORMULA,
@@ -169,7 +170,7 @@ async def test_partner_refresh_does_not_extend_the_refresh_token() -> None:
         grant = await connect(emu)
         assert grant.refresh_token is not None
         assert grant.refresh_expires_in == 31536000
-        start = datetime.now(UTC).timestamp()
+        start = clock.now().timestamp()
         emu.app.state.core.clock = lambda: start + 59 * 86400
         refreshed = await emu.linkedin.refresh(
             access_token=grant.access_token, refresh_token=grant.refresh_token

@@ -22,7 +22,8 @@ from emulator.settings import EmulatorSettings
 from emulator.tiktok.data import open_id, total_likes, video_item
 from shared.platforms import tiktok
 from shared.platforms.base import ErrorClass, PlatformError, TokenGrant
-from tests.unit.support import EMULATOR_URL, TODAY, clear_lsa_env, consent, query_of
+from tests.support.clock import TODAY
+from tests.unit.support import EMULATOR_URL, clear_lsa_env, consent, query_of
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tiktok"
 REDIRECT_URI = "https://app.example.test/api/portal/social/callback/tiktok"

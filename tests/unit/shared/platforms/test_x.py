@@ -26,7 +26,8 @@ from emulator.settings import EmulatorSettings
 from emulator.x.data import tweet_object, user_id, user_object
 from shared.platforms import x
 from shared.platforms.base import ErrorClass, PlatformError, TokenGrant
-from tests.unit.support import EMULATOR_URL, TODAY, clear_lsa_env, consent, query_of
+from tests.support.clock import TODAY
+from tests.unit.support import EMULATOR_URL, clear_lsa_env, consent, query_of
 
 REDIRECT_URI = "https://app.example.test/api/portal/social/callback/x"
 ACCESS_TTL = 5400  # not the emulator's default, so expires_in must come from the answer

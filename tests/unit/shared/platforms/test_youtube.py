@@ -30,7 +30,8 @@ from emulator.youtube.data import (
 )
 from shared.platforms import youtube
 from shared.platforms.base import ErrorClass, PlatformError, TokenGrant
-from tests.unit.support import EMULATOR_URL, TODAY, clear_lsa_env, consent, query_of
+from tests.support.clock import TODAY
+from tests.unit.support import EMULATOR_URL, clear_lsa_env, consent, query_of
 
 REDIRECT_URI = "https://app.example.test/api/portal/social/callback/youtube"
 ACCESS_TTL = 1234  # not Google's 3599, so expires_in must come from the answer
