@@ -155,10 +155,14 @@ def _seed(db: Path, accounts: list[Account], count: int) -> list[tuple[str, Acco
 def _start_ingestor(
     log: Path, *, port: int, env: dict[str, str]
 ) -> tuple[subprocess.Popen[bytes], int]:
-    """One ingestor replica (``lsa serve ingestor``), as a pod would run it."""
+    """One ingestor replica (``lsa serve ingestor``), as a pod would run it.
+
+    Each replica needs an internal port of its own too (``/metrics``), as pods have.
+    """
+    serve = ["serve", "ingestor", "--port", str(port), "--internal-port", str(free_port())]
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "serve", "ingestor", "--port", str(port)],
+            [sys.executable, "-m", "services.cli", *serve],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import Any
 
 from services.registry import SERVICES
 
@@ -13,18 +14,28 @@ from services.registry import SERVICES
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from shared.service import internal_app
+    from shared.serving import DualServer
+
     spec = SERVICES[args.service]
     settings = spec.settings()
-    uvicorn.run(
-        spec.app_factory,
-        factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        log_config=None,
-        access_log=False,
-        proxy_headers=True,
-        timeout_graceful_shutdown=20,
-    )
+    host = args.host or settings.host
+    port = args.port or settings.port
+    internal_port = args.internal_port or settings.internal_port or spec.default_internal_port
+    if internal_port == port:
+        print(f"the internal port must differ from the public port ({port})", file=sys.stderr)
+        return 2
+    app = spec.create_app()
+    options: dict[str, Any] = {
+        "host": host,
+        "log_config": None,
+        "access_log": False,
+        "timeout_graceful_shutdown": 20,
+    }
+    DualServer(
+        uvicorn.Config(app, port=port, proxy_headers=True, **options),
+        uvicorn.Config(internal_app(app), port=internal_port, lifespan="off", **options),
+    ).run()
     return 0
 
 
@@ -49,6 +60,9 @@ def _up(args: argparse.Namespace) -> int:
     if args.service_ports:
         values = [int(p) for p in args.service_ports.split(",")]
         ports.services = dict(zip(SERVICES, values, strict=True))
+    if args.internal_ports:
+        values = [int(p) for p in args.internal_ports.split(",")]
+        ports.internal = dict(zip(SERVICES, values, strict=True))
     return run(Path(args.data_dir), ports, emulator=not args.no_emulator)
 
 
@@ -143,13 +157,18 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--broker-port", type=int, default=9092)
     up.add_argument("--emulator-port", type=int, default=8100)
     up.add_argument("--service-ports", help="comma-separated, in order: " + ",".join(SERVICES))
+    up.add_argument(
+        "--internal-ports",
+        help="the services' internal ports (/metrics, /internal), comma-separated, same order",
+    )
     up.add_argument("--no-emulator", action="store_true", help="use the real platforms")
     up.set_defaults(func=_up)
 
     serve = sub.add_parser("serve", help="run one service (as a Kubernetes pod does)")
     serve.add_argument("service", choices=sorted(SERVICES))
     serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
+    serve.add_argument("--port", type=int, help="public port (API, /docs, /healthz, /readyz)")
+    serve.add_argument("--internal-port", type=int, help="internal port (/metrics, /internal/...)")
     serve.set_defaults(func=_serve)
 
     migrate = sub.add_parser("migrate", help="apply database migrations (idempotent)")

@@ -5,9 +5,12 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.settings import ServiceSettings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 _ROOT = Path(__file__).parent
 
@@ -15,7 +18,10 @@ _ROOT = Path(__file__).parent
 @dataclass(frozen=True)
 class ServiceSpec:
     name: str
+    #: The public port: the HTTP API, ``/docs``, ``/healthz`` and ``/readyz``.
     default_port: int
+    #: The internal port: ``/metrics`` and ``/internal/...``, never routed by a gateway.
+    default_internal_port: int
 
     @property
     def app_factory(self) -> str:
@@ -24,6 +30,12 @@ class ServiceSpec:
     @property
     def migrations(self) -> Path:
         return _ROOT / self.name / "migrations"
+
+    def create_app(self, settings: ServiceSettings | None = None) -> FastAPI:
+        """The service's public app (its internal app is ``shared.service.internal_app``)."""
+        module, _, factory = self.app_factory.partition(":")
+        app: FastAPI = getattr(importlib.import_module(module), factory)(settings)
+        return app
 
     def settings(self, **overrides: Any) -> ServiceSettings:
         module = importlib.import_module(f"services.{self.name}.settings")
@@ -41,11 +53,11 @@ class ServiceSpec:
 SERVICES: dict[str, ServiceSpec] = {
     spec.name: spec
     for spec in (
-        ServiceSpec("connector", 8001),
-        ServiceSpec("ingestor", 8002),
-        ServiceSpec("analytics", 8003),
-        ServiceSpec("alerts", 8004),
-        ServiceSpec("reports", 8005),
+        ServiceSpec("connector", 8001, 9001),
+        ServiceSpec("ingestor", 8002, 9002),
+        ServiceSpec("analytics", 8003, 9003),
+        ServiceSpec("alerts", 8004, 9004),
+        ServiceSpec("reports", 8005, 9005),
     )
 }
 

@@ -4,6 +4,12 @@ A service's ``app.py`` builds a :class:`Runtime`, registers its Kafka handlers o
 broker, and calls :func:`create_service_app` with its HTTP routers. Startup order: topics exist →
 broker connected (subscribers join their groups) → service hooks (e.g. the outbox relay).
 Shutdown runs the other way round, so in-flight handlers finish before the database goes away.
+
+Every service answers on two ports. The public app carries the HTTP API, ``/docs``, ``/healthz``
+and ``/readyz``; the internal app (:func:`internal_app`) carries only ``/metrics`` and the
+``/internal/...`` routes, on a port that no gateway or Ingress routes to. Both share the same
+state (runtime, contexts), so a route answers the same whichever app serves it; only the public
+app has a lifespan.
 """
 
 from __future__ import annotations
@@ -69,15 +75,47 @@ async def _wait_for_topics(runtime: Runtime, topics: Sequence[str]) -> None:
             await ensure_topics(runtime.settings.common.kafka, topics)
 
 
+async def _unhandled(_request: Request, error: Exception) -> JSONResponse:
+    log.exception("unhandled error", error_type=type(error).__name__)
+    return JSONResponse(
+        {"detail": "internal error", "correlation_id": correlation.current()},
+        status_code=500,
+    )
+
+
+def _build_internal_app(public: FastAPI, title: str, routers: Sequence[APIRouter]) -> FastAPI:
+    """``/metrics`` and the ``/internal`` routers, sharing the public app's state."""
+    app = FastAPI(title=f"{title} (internal)", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state = public.state
+    app.add_middleware(PrometheusMiddleware)
+    app.add_middleware(CorrelationIdMiddleware)
+    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
+    for router in routers:
+        app.include_router(router)
+    app.add_exception_handler(Exception, _unhandled)
+    return app
+
+
+def internal_app(app: FastAPI) -> FastAPI:
+    """The internal app that :func:`create_service_app` built beside ``app``."""
+    internal: FastAPI = app.state.internal_app
+    return internal
+
+
 def create_service_app(
     runtime: Runtime,
     *,
     title: str,
     routers: Sequence[APIRouter] = (),
+    internal_routers: Sequence[APIRouter] = (),
     on_startup: Sequence[Hook] = (),
     on_shutdown: Sequence[Hook] = (),
     topics: Sequence[str] | None = None,
 ) -> FastAPI:
+    """The service's public app; its internal app is ``internal_app(result)``.
+
+    ``internal_routers`` (routes under ``/internal``) are served by the internal app only.
+    """
     settings = runtime.settings
     common = settings.common
     configure_logging(settings.service_name, level=common.log_level, json=common.json_logs)
@@ -103,7 +141,6 @@ def create_service_app(
     app.state.runtime = runtime
     app.add_middleware(PrometheusMiddleware)
     app.add_middleware(CorrelationIdMiddleware)
-    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
 
     async def database_ready() -> None:
         await ping(runtime.engine)
@@ -114,13 +151,6 @@ def create_service_app(
     app.include_router(health_router({"database": database_ready, "broker": broker_ready}))
     for router in routers:
         app.include_router(router)
-
-    @app.exception_handler(Exception)
-    async def unhandled(_request: Request, error: Exception) -> JSONResponse:
-        log.exception("unhandled error", error_type=type(error).__name__)
-        return JSONResponse(
-            {"detail": "internal error", "correlation_id": correlation.current()},
-            status_code=500,
-        )
-
+    app.add_exception_handler(Exception, _unhandled)
+    app.state.internal_app = _build_internal_app(app, title, internal_routers)
     return app

@@ -83,8 +83,8 @@ class CommonSettings(BaseSettings):
     data_dir: Path = Path("data")
     log_level: str = "INFO"
     log_format: Literal["console", "json"] | None = None
-    #: Internal base URL of the connector (the ingestor asks it for access tokens).
-    connector_url: str = "http://127.0.0.1:8001"
+    #: Base URL of the connector's internal port (the ingestor asks it for access tokens).
+    connector_url: str = "http://127.0.0.1:9001"
     #: When set, every platform host is reached through the emulator at ``{url}/{host}/...``.
     platform_emulator_url: str | None = None
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
@@ -112,6 +112,9 @@ class ServiceSettings(BaseSettings):
     database_url: SecretStr | None = None
     host: str = "127.0.0.1"
     port: int = 8080
+    #: Port of the internal listener (``/metrics``, ``/internal/...``); ``None`` means the
+    #: service's default from ``services.registry`` (9001-9005).
+    internal_port: int | None = Field(default=None, ge=1, le=65535)
 
     @model_validator(mode="after")
     def _defaults_and_guards(self) -> Self:

@@ -73,7 +73,8 @@ def create_app(settings: ConnectorSettings | None = None) -> FastAPI:
     app = create_service_app(
         runtime,
         title="Live Social Analytics — connector",
-        routers=[api.portal, api.admin, api.internal],
+        routers=[api.portal, api.admin],
+        internal_routers=[api.internal],
         on_startup=[start_background],
         on_shutdown=[stop_background],
     )

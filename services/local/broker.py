@@ -57,6 +57,9 @@ def start_broker(port: int, *, log: IO[bytes] | Path | None = None) -> subproces
         ],
         stdout=output,
         stderr=subprocess.STDOUT,
+        # Its own process group: a terminal's Ctrl-C reaches only our process, which stops
+        # the broker itself (last, after everything that uses it).
+        process_group=0,
     )
     try:
         wait_for_port(port, timeout=30)

@@ -2,7 +2,8 @@
 
 Starts the real command in a subprocess on free ports with a fresh data folder, walks the README's
 Instagram slice through the gateway (HTML consent form included), checks the edges a portal
-backend hits, then presses Ctrl-C and expects every process to stop cleanly.
+backend hits, kills each service once (SIGKILL) and sees the supervisor bring it back, then
+presses Ctrl-C and expects every process to stop cleanly.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ class System:
     process: subprocess.Popen[bytes]
     data_dir: Path
     service_ports: list[int]
+    internal_ports: list[int]
 
 
 def _environment() -> dict[str, str]:
@@ -62,6 +64,7 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     data_dir = tmp_path_factory.mktemp("make-run") / "data"
     gateway, broker, emulator = free_port(), free_port(), free_port()
     service_ports = [free_port() for _ in SERVICES]
+    internal_ports = [free_port() for _ in SERVICES]
     env = _environment()
     output = open(data_dir.parent / "up.out", "wb")  # noqa: SIM115
     process = subprocess.Popen(
@@ -78,6 +81,8 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
             str(emulator),
             "--service-ports",
             ",".join(map(str, service_ports)),
+            "--internal-ports",
+            ",".join(map(str, internal_ports)),
         ],
         env=env,
         stdout=output,
@@ -97,7 +102,9 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
             process.kill()
             raise AssertionError("system not up in 120 s")
         time.sleep(0.5)
-    running = System(base_url, f"http://127.0.0.1:{emulator}", process, data_dir, service_ports)
+    running = System(
+        base_url, f"http://127.0.0.1:{emulator}", process, data_dir, service_ports, internal_ports
+    )
     try:
         yield running
     finally:
@@ -185,9 +192,85 @@ async def test_edges_a_portal_backend_hits(system: System) -> None:
         client = {"Authorization": f"Bearer {_token('--role', 'client', '--client-id', 'x')}"}
         unknown = await api.post("/api/portal/social/connect/friendster", headers=client)
         assert unknown.status_code == 404
-        # Internal and metrics routes are not reachable through the public base URL.
+        # Internal and metrics routes are not reachable through the public base URL, not even
+        # by a path that climbs out of a public prefix.
         assert (await api.get("/internal/connections/x/access-token")).status_code == 404
         assert (await api.get("/metrics")).status_code == 404
+        for sneaky in (
+            "/api/portal/social/connections/..%2F..%2F..%2F..%2Fmetrics",
+            "/api/portal/social/connections/%2e%2e/%2e%2e/%2e%2e/%2e%2e/readyz",
+            "/api/portal/social/connections/..%252F..%252Fdocs",
+            "/api/portal/social/connections/%00",
+        ):
+            refused = await api.get(sneaky, headers=client)
+            assert refused.status_code == 400, sneaky
+            assert refused.json()["detail"], sneaky
+    # They are on each service's internal port, and only there.
+    async with httpx.AsyncClient(timeout=30) as http:
+        for public, internal in zip(system.service_ports, system.internal_ports, strict=True):
+            assert (await http.get(f"http://127.0.0.1:{public}/metrics")).status_code == 404
+            metrics = await http.get(f"http://127.0.0.1:{internal}/metrics")
+            assert metrics.status_code == 200
+            assert "lsa_http_request_duration_seconds" in metrics.text
+
+
+def _service_pid(system: System, name: str) -> int:
+    """The pid of ``lsa serve <name>`` among the children of ``lsa up``."""
+    children = subprocess.run(
+        ["pgrep", "-P", str(system.process.pid)], capture_output=True, text=True
+    ).stdout.split()
+    for pid in children:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        if b"serve" in argv and argv[argv.index(b"serve") + 1] == name.encode():
+            return int(pid)
+    raise AssertionError(f"no process serves {name}")
+
+
+async def test_killed_services_are_restarted_and_answer_again(system: System) -> None:
+    """All five at once (SIGKILL): each one restarts on its own, and this keeps the test short
+    (a restarted consumer waits for its dead predecessor to leave the group, ~20 s)."""
+    client = {"Authorization": f"Bearer {_token('--role', 'client', '--client-id', 'e2e-kill')}"}
+    admin = {"Authorization": f"Bearer {_token('--role', 'admin')}"}
+    #: A route of each service and what it answers when the service is up. alerts and reports
+    #: have no routes yet: their own 404 (not the gateway's 503) shows they answer.
+    routes = {
+        "connector": ("/api/portal/social/connections", client, 200),
+        "ingestor": ("/api/admin/social/syncs", admin, 200),
+        "analytics": ("/api/portal/social/overview", client, 200),
+        "alerts": ("/api/portal/social/alerts", client, 404),
+        "reports": ("/api/portal/social/reports", client, 404),
+    }
+    async with httpx.AsyncClient(base_url=system.base_url, timeout=30) as api:
+        for path, headers, status in routes.values():
+            assert (await api.get(path, headers=headers)).status_code == status, path
+        killed = {name: _service_pid(system, name) for name in SERVICES}
+        for pid in killed.values():
+            os.kill(pid, signal.SIGKILL)
+
+        def services_are(state: str) -> Callable[[], Awaitable[Any]]:
+            async def probe() -> Any:
+                body = (await api.get("/healthz")).json()
+                return body if set(body["services"].values()) == {state} else None
+
+            return probe
+
+        during = await eventually(services_are("restarting"), timeout=30, interval=0.1)
+        assert during["status"] == "degraded"
+        after = await eventually(services_are("up"), timeout=120, interval=0.2)
+        assert after["status"] == "ok"
+        assert after["restarts"] == {name: 1 for name in SERVICES} | {"broker": 0, "emulator": 0}
+        for name, (path, headers, status) in routes.items():
+            assert _service_pid(system, name) != killed[name]
+            answer = await api.get(path, headers=headers)
+            assert answer.status_code == status, (name, answer.text)
+            if status == 404:
+                assert answer.json() == {"detail": "Not Found"}  # the service's, not the gateway's
+        for internal in system.internal_ports:
+            assert (await api.get(f"http://127.0.0.1:{internal}/metrics")).status_code == 200
+    log = (system.data_dir.parent / "up.out").read_text()
+    for name in SERVICES:
+        assert f"{name} exited with signal SIGKILL; restarting in 1 s" in log
+        assert f"{name}: up again" in log
 
 
 def test_ctrl_c_stops_everything_cleanly(system: System) -> None:
@@ -199,7 +282,7 @@ def test_ctrl_c_stops_everything_cleanly(system: System) -> None:
     assert system.process.wait(timeout=60) == 0
     for pid in children:
         assert not Path(f"/proc/{pid}").exists() or _is_zombie(pid), f"child {pid} survived"
-    for port in system.service_ports:
+    for port in [*system.service_ports, *system.internal_ports]:
         with pytest.raises(httpx.ConnectError):
             httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
 

@@ -142,7 +142,13 @@ async def test_internal_token_route_is_for_services_only(system: RunningSystem) 
     owner = f"int-{uuid.uuid4().hex[:6]}"
     connection_id = await connect(system, owner)
     path = f"/internal/connections/{connection_id}/access-token"
-    async with system.client("connector") as api:
+    async with system.client("connector") as public:
+        # Not on the public port at all, whatever the credential.
+        assert (await public.get(path, headers=SERVICE)).status_code == 404
+        assert (
+            await public.post(BATCH, json={"connection_ids": [connection_id]})
+        ).status_code == 404
+    async with system.internal_client("connector") as api:
         assert (await api.get(path)).status_code == 401
         assert (await api.get(path, headers=client_headers(owner))).status_code == 403
         lent = await api.get(path, headers=SERVICE)
@@ -159,10 +165,13 @@ async def test_a_token_never_leaks(
     owner = f"leak-{uuid.uuid4().hex[:6]}"
     connection_id = await connect(system, owner, account="viral_vera")
     answers: list[str] = []
-    async with system.client("connector") as api:
+    async with system.internal_client("connector") as internal:
         token = (
-            await api.get(f"/internal/connections/{connection_id}/access-token", headers=SERVICE)
+            await internal.get(
+                f"/internal/connections/{connection_id}/access-token", headers=SERVICE
+            )
         ).json()["access_token"]
+    async with system.client("connector") as api:
         headers = client_headers(owner)
         for path in ("/api/portal/social/connections",):
             answers.append((await api.get(path, headers=headers)).text)
@@ -177,7 +186,7 @@ async def test_a_token_never_leaks(
         answers.append((await api.get("/api/admin/social/connections", headers=admin)).text)
     metrics = []
     for name in system.urls:
-        async with system.client(name) as service:
+        async with system.internal_client(name) as service:
             metrics.append((await service.get("/metrics")).text)
     records = await read_topics(
         system.kafka,
@@ -254,12 +263,12 @@ async def test_the_batch_token_route_answers_every_id_once(
     left = f"batgone-{run}"
     disconnected = await connect(system, left)
     unknown = str(uuid.uuid4())
-    async with system.client("connector") as api:
+    async with system.client("connector") as public, system.internal_client("connector") as api:
         singles = {
             c: (await api.get(f"/internal/connections/{c}/access-token", headers=SERVICE)).json()
             for c in alive
         }
-        gone = await api.delete(
+        gone = await public.delete(
             f"/api/portal/social/connections/{disconnected}", headers=client_headers(left)
         )
         assert gone.status_code == 204
@@ -288,7 +297,7 @@ async def test_the_batch_token_route_is_for_services_only_and_bounded(
     connection_id = await connect(system, owner)
     body = {"connection_ids": [connection_id]}
     wrong = {"Authorization": "Bearer not-the-service-token"}
-    async with system.client("connector") as api:
+    async with system.internal_client("connector") as api:
         assert (await api.post(BATCH, json=body)).status_code == 401
         assert (await api.post(BATCH, json=body, headers=client_headers(owner))).status_code == 403
         assert (await api.post(BATCH, json=body, headers=ADMIN)).status_code == 403
@@ -321,7 +330,7 @@ async def test_the_batch_refreshes_a_token_about_to_expire_once(
     await expire_soon(system, connection_id)
     logged(capfd, caplog)
     caplog.clear()  # only the lines of the batch calls below
-    async with system.client("connector") as api:
+    async with system.internal_client("connector") as api:
         body = {"connection_ids": [connection_id, connection_id]}
         first = await api.post(BATCH, json=body, headers=SERVICE)
         second = await api.post(BATCH, json=body, headers=SERVICE)
@@ -353,7 +362,7 @@ async def test_the_batch_reports_a_refused_refresh_as_reauth_required(
     await initial_sync_settled(system, revoked)
     await emulator_fault(system, platform="tiktok", kind="revoke", account="stalled_sam")
     await expire_soon(system, revoked)
-    async with system.client("connector") as api:
+    async with system.client("connector") as public, system.internal_client("connector") as api:
         body = {"connection_ids": [revoked, healthy]}
         answer = await api.post(BATCH, json=body, headers=SERVICE)
         assert answer.status_code == 200, answer.text
@@ -363,7 +372,7 @@ async def test_the_batch_reports_a_refused_refresh_as_reauth_required(
         assert entry["detail"].startswith("re-authorization required")
         # The connection is flagged for the client, and stays refused without another refresh.
         rows = (
-            await api.get("/api/portal/social/connections", headers=client_headers(owner))
+            await public.get("/api/portal/social/connections", headers=client_headers(owner))
         ).json()
         assert rows[0]["status"] == "reauth_required"
         again = await api.post(BATCH, json={"connection_ids": [revoked]}, headers=SERVICE)

@@ -108,8 +108,9 @@ async def test_instagram_slice_end_to_end(system: RunningSystem) -> None:
         assert rows[0]["status"] == "active" and rows[0]["token_health"] == "ok"
         assert not {"access_token", "refresh_token", "access_token_ct"} & set(rows[0])
 
-        # The clear token, as the ingestor would borrow it — it must appear nowhere else.
-        lent = await connector.get(
+    # The clear token, as the ingestor borrows it on the internal port: nowhere else may it be.
+    async with system.internal_client("connector") as internal:
+        lent = await internal.get(
             f"/internal/connections/{connection_id}/access-token",
             headers={"Authorization": f"Bearer {AUTH.service_token.get_secret_value()}"},
         )
@@ -118,7 +119,7 @@ async def test_instagram_slice_end_to_end(system: RunningSystem) -> None:
         assert token.startswith("IGAA")
 
         # A user's JWT does not open the internal route.
-        denied = await connector.get(
+        denied = await internal.get(
             f"/internal/connections/{connection_id}/access-token",
             headers=bearer(Role.ADMIN),
         )
@@ -215,7 +216,10 @@ async def test_bad_input_at_the_edges(system: RunningSystem) -> None:
             ready = await service.get("/readyz")
             assert ready.status_code == 200, ready.text
             assert ready.json()["checks"] == {"database": "ok", "broker": "ok"}
-            assert "lsa_http_request_duration_seconds" in (await service.get("/metrics")).text
+            assert (await service.get("/metrics")).status_code == 404  # internal port only
+        async with system.internal_client(name) as internal:
+            metrics = (await internal.get("/metrics")).text
+            assert "lsa_http_request_duration_seconds" in metrics
 
 
 async def test_malformed_event_is_dead_lettered_and_consumers_go_on(system: RunningSystem) -> None:

@@ -1,8 +1,9 @@
 """The five services, the emulator and real HTTP servers, in this process (integration tests).
 
-Each service runs its real app (``create_app``) under uvicorn on a free port, with its own
-database of the kind under test, against the real broker — only the process boundary differs
-from ``make run``. Starting order and settings mirror ``services.local.supervisor``.
+Each service runs its real app (``create_app``) under uvicorn on a free port, and its internal
+app (``/metrics``, ``/internal``) on another, with its own database of the kind under test,
+against the real broker — only the process boundary differs from ``make run``. Starting order
+and settings mirror ``services.local.supervisor``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from emulator.settings import EmulatorSettings
 from services.local.broker import free_port
 from services.registry import SERVICES
 from shared.db.migrations import upgrade
+from shared.service import internal_app
 from shared.settings import CommonSettings, KafkaSettings
 from tests.support.databases import temporary_database
 
@@ -48,10 +50,15 @@ class RunningSystem:
     emulator_url: str
     urls: dict[str, str]
     database_urls: dict[str, str]
+    #: The services' internal ports: ``/metrics`` and ``/internal/...``.
+    internal_urls: dict[str, str] = field(default_factory=dict)
     apps: dict[str, FastAPI] = field(default_factory=dict)
 
     def client(self, service: str) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=self.urls[service], timeout=30)
+
+    def internal_client(self, service: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.internal_urls[service], timeout=30)
 
 
 #: The ingestor's ``sync_timeout_seconds`` in tests: far above a sync against the local emulator.
@@ -69,20 +76,22 @@ async def running_system(
         emulator_url = f"http://127.0.0.1:{emulator_port}"
         ports = {name: free_port() for name in SERVICES}
         urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+        internal_ports = {name: free_port() for name in SERVICES}
+        internal_urls = {name: f"http://127.0.0.1:{port}" for name, port in internal_ports.items()}
         databases = {}
         for name in SERVICES:
             databases[name] = await stack.enter_async_context(
                 temporary_database(database_kind, tmp, name)
             )
             await asyncio.to_thread(upgrade, SERVICES[name].migrations, databases[name])
-        system = RunningSystem(kafka, emulator_url, urls, databases)
+        system = RunningSystem(kafka, emulator_url, urls, databases, internal_urls)
         try:
             for name, spec in SERVICES.items():
                 common = CommonSettings(
                     data_dir=tmp,
                     kafka=KafkaSettings(bootstrap_servers=kafka),
                     platform_emulator_url=emulator_url,
-                    connector_url=urls["connector"],
+                    connector_url=internal_urls["connector"],
                 )
                 overrides: dict[str, Any] = {"common": common, "database_url": databases[name]}
                 if name == "connector":
@@ -98,6 +107,11 @@ async def running_system(
             # Concurrently, as separate processes would: each waits for its consumer groups.
             servers.extend(
                 await asyncio.gather(*(serve(system.apps[n], ports[n]) for n in SERVICES))
+            )
+            servers.extend(
+                await asyncio.gather(
+                    *(serve(internal_app(system.apps[n]), internal_ports[n]) for n in SERVICES)
+                )
             )
             yield system
         finally:

@@ -44,6 +44,10 @@ ENV_NAME = re.compile(r"^(LSA_[A-Z0-9_]+|HOME|TMPDIR|PYTHON[A-Z0-9_]*)$")
 
 #: The gateway behind `make run` and the Ingress must route the same table.
 INGRESS_ROUTES = dict(PUBLIC_ROUTES)
+#: Every service pod listens on two ports: the public one (API, /docs, probes; the Ingress
+#: routes there) and the internal one (/metrics, /internal/*; never routed).
+PUBLIC_PORT, INTERNAL_PORT = 8080, 9090
+POD_PORTS = {"http": PUBLIC_PORT, "internal": INTERNAL_PORT}
 
 
 # --------------------------------------------------------------------------- loading
@@ -303,13 +307,14 @@ def test_every_main_container_has_startup_liveness_and_readiness(dep: Doc) -> No
 @pytest.mark.parametrize("dep", SERVICE_DEPLOYMENTS, ids=_ids(SERVICE_DEPLOYMENTS))
 def test_service_probes_use_healthz_and_readyz(dep: Doc) -> None:
     (c,) = _pod_spec(dep)["containers"]
-    port_names = {p.get("name") for p in c["ports"]} | {p["containerPort"] for p in c["ports"]}
     assert c["livenessProbe"]["httpGet"]["path"] == "/healthz"
     assert c["startupProbe"]["httpGet"]["path"] == "/healthz"
     assert c["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    # The probes stay on the public port, which serves /healthz and /readyz (the internal
+    # one does not); kubelet reaches pod ports directly, the Ingress never routes them.
     for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
-        assert c[probe]["httpGet"]["port"] in port_names
-    assert {p["containerPort"] for p in c["ports"]} == {8080}
+        assert c[probe]["httpGet"]["port"] == "http"
+    assert {p["name"]: p["containerPort"] for p in c["ports"]} == POD_PORTS
 
 
 @pytest.mark.parametrize("dep", SERVICE_DEPLOYMENTS, ids=_ids(SERVICE_DEPLOYMENTS))
@@ -318,7 +323,16 @@ def test_service_runs_migrations_first_then_serves(dep: Doc) -> None:
     (init,) = spec["initContainers"]
     (main,) = spec["containers"]
     assert init["args"] == ["migrate", dep.name]
-    assert main["args"] == ["serve", dep.name, "--host", "0.0.0.0", "--port", "8080"]
+    assert main["args"] == [
+        "serve",
+        dep.name,
+        "--host",
+        "0.0.0.0",
+        "--port",
+        str(PUBLIC_PORT),
+        "--internal-port",
+        str(INTERNAL_PORT),
+    ]
     assert "command" not in main, "the image ENTRYPOINT (lsa) must stay in charge"
     assert init["image"] == main["image"]
 
@@ -329,7 +343,7 @@ def test_service_pod_operational_settings(dep: Doc) -> None:
     spec = template["spec"]
     ann = template["metadata"]["annotations"]
     assert ann["prometheus.io/scrape"] == "true"
-    assert ann["prometheus.io/port"] == "8080"
+    assert ann["prometheus.io/port"] == str(INTERNAL_PORT)  # /metrics is not on the public port
     assert ann["prometheus.io/path"] == "/metrics"
     assert spec["terminationGracePeriodSeconds"] >= 30
     labels = template["metadata"]["labels"]
@@ -390,8 +404,12 @@ def test_every_service_selects_a_deployment_on_a_named_port() -> None:
         assert selector.items() <= labels.items(), svc.name
         port_names = {p["name"] for c in _pod_spec(dep)["containers"] for p in c["ports"]}
         for port in svc.obj["spec"]["ports"]:
-            assert port["port"] == 8080
             assert port["targetPort"] in port_names, svc.name
+        if svc.name in SERVICES:
+            ports = {p["name"]: (p["port"], p["targetPort"]) for p in svc.obj["spec"]["ports"]}
+            assert ports == {name: (number, name) for name, number in POD_PORTS.items()}
+        else:
+            assert [p["port"] for p in svc.obj["spec"]["ports"]] == [PUBLIC_PORT], svc.name
 
 
 def test_every_deployment_has_a_matching_pdb() -> None:
@@ -525,7 +543,7 @@ def test_ingress_routes_exactly_the_public_path_table() -> None:
     for rule in spec["rules"]:
         for p in rule["http"]["paths"]:
             assert p["pathType"] == "Prefix", p["path"]
-            assert p["backend"]["service"]["port"]["number"] == 8080
+            assert p["backend"]["service"]["port"] == {"number": PUBLIC_PORT}  # never internal
             assert p["path"] not in routes, f"duplicate path {p['path']}"
             routes[p["path"]] = p["backend"]["service"]["name"]
     assert routes == INGRESS_ROUTES
@@ -652,7 +670,8 @@ def test_base_config_covers_the_common_settings() -> None:
     }
     assert required <= cfg.keys()
     assert cfg["LSA_KAFKA_ACKS"] == "all"
-    assert cfg["LSA_CONNECTOR_URL"] == "http://connector:8080"
+    # The ingestor borrows tokens on the connector's internal port (its Service port too).
+    assert cfg["LSA_CONNECTOR_URL"] == f"http://connector:{INTERNAL_PORT}"
     secret_looking = [k for k in cfg if re.search(r"SECRET|PASSWORD|TOKEN|DATABASE_URL", k)]
     assert not secret_looking
 
@@ -799,11 +818,12 @@ def test_default_deny_policy_covers_ingress_and_egress() -> None:
 
 
 def _flow(src: str, dst: str, port: int, protocol: str = "TCP") -> bool:
-    """src/dst: an app in our namespace, 'ns:<namespace>' or 'ip:<address>'."""
+    """src/dst: an app in our namespace, 'ns:<namespace>[/<app>]' or 'ip:<address>'."""
 
     def peer(spec: str) -> Peer:
         if spec.startswith("ns:"):
-            return Peer(namespace=spec[3:])
+            namespace, _, app = spec[3:].partition("/")
+            return Peer(namespace=namespace, app=app or None)
         if spec.startswith("ip:"):
             return Peer(ip=spec[3:])
         return Peer(namespace=POD, app=spec)
@@ -818,9 +838,9 @@ def _flow(src: str, dst: str, port: int, protocol: str = "TCP") -> bool:
 
 
 ALLOWED_FLOWS = [
-    *[("ns:ingress-nginx", svc, 8080) for svc in SERVICES],
-    *[("ns:monitoring", svc, 8080) for svc in SERVICES],
-    ("ingestor", "connector", 8080),
+    *[("ns:ingress-nginx", svc, PUBLIC_PORT) for svc in SERVICES],
+    *[("ns:monitoring/prometheus", svc, INTERNAL_PORT) for svc in SERVICES],
+    ("ingestor", "connector", INTERNAL_PORT),
     *[(svc, "ns:kube-system", 53, proto) for svc in SERVICES for proto in ("UDP", "TCP")],
     *[
         (svc, dst, port)
@@ -843,7 +863,16 @@ DENIED_FLOWS = [
     ("connector", "ingestor", 8080),
     ("ns:default", "connector", 8080),
     ("ns:ingress-nginx", "emulator", 8080),
-    ("ns:ingress-nginx", "connector", 9090),
+    # the internal port (/metrics, /internal/*): only Prometheus, and the ingestor to the connector
+    *[("ns:ingress-nginx", svc, INTERNAL_PORT) for svc in SERVICES],
+    ("ns:monitoring", "connector", INTERNAL_PORT),  # another pod of the monitoring namespace
+    ("ns:monitoring/grafana", "analytics", INTERNAL_PORT),
+    ("ns:default/prometheus", "connector", INTERNAL_PORT),
+    ("ns:monitoring/prometheus", "connector", PUBLIC_PORT),  # it scrapes 9090 only
+    ("analytics", "connector", INTERNAL_PORT),
+    ("reports", "connector", INTERNAL_PORT),
+    ("ingestor", "analytics", INTERNAL_PORT),
+    ("ingestor", "connector", PUBLIC_PORT),  # the token routes are not on 8080
     ("analytics", f"ip:{INTERNET}", 443),
     ("alerts", f"ip:{INTERNET}", 443),
     ("connector", "ip:169.254.169.254", 443),

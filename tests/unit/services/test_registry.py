@@ -87,7 +87,8 @@ def test_no_internal_or_metrics_route_is_public() -> None:
 
 def test_services_have_distinct_ports_and_their_own_migrations() -> None:
     ports = [spec.default_port for spec in SERVICES.values()]
-    assert len(ports) == len(set(ports))
+    ports += [spec.default_internal_port for spec in SERVICES.values()]
+    assert len(ports) == len(set(ports)) == 2 * len(SERVICES)  # public and internal, all apart
     for name, spec in SERVICES.items():
         assert spec.name == name
         assert spec.migrations.is_dir(), name
@@ -106,6 +107,9 @@ def test_service_settings_instantiate_with_the_right_name(
     assert settings.port == spec.default_port
     assert settings.db_url.endswith(f"/{name}.db")
     assert spec.settings(port=9999).port == 9999
+    assert settings.internal_port is None  # `lsa serve` then uses spec.default_internal_port
+    monkeypatch.setenv(f"LSA_{name.upper()}_INTERNAL_PORT", "9555")
+    assert spec.settings().internal_port == 9555
 
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
