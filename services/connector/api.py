@@ -9,7 +9,6 @@ instead of one each per connection).
 
 from __future__ import annotations
 
-import html
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -20,7 +19,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response,
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.connector import connections, oauth
+from services.connector import connections, landing, oauth
 from services.connector.context import ConnectorContext
 from services.connector.models import Connection
 from services.connector.schemas import (
@@ -162,14 +161,7 @@ async def connect_result(
     message: str = "",
 ) -> HTMLResponse:
     """Landing page for the embedded default (production portals configure their own URL)."""
-    ok = status_ == "connected"
-    title = f"{platform.title()} connected" if ok else "Connection failed"
-    body = "You can close this window." if ok else (message or "Please try again.")
-    return HTMLResponse(
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-        f"</head><body><h1>{html.escape(title)}</h1><p>{html.escape(body)}</p></body></html>",
-        status_code=200 if ok else 400,
-    )
+    return landing.result_page(status_, platform, message)
 
 
 @portal.delete("/connections/{connection_id}", status_code=status.HTTP_204_NO_CONTENT)

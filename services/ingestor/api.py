@@ -6,7 +6,7 @@ import json
 import uuid
 import zlib
 from collections.abc import AsyncIterator
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.ingestor.context import IngestorContext
 from services.ingestor.models import RawResponse, SyncRun
 from shared.auth import AdminDep
+from shared.date_params import BoundedDate
 from shared.db.types import as_utc
 
 
@@ -85,7 +86,7 @@ async def list_syncs(
 
 @admin.get("/syncs/raw", response_model=list[RawSync])
 async def raw_answers(
-    _admin: AdminDep, session: SessionDep, connection_id: uuid.UUID, day: date
+    _admin: AdminDep, session: SessionDep, connection_id: uuid.UUID, day: BoundedDate
 ) -> list[RawSync]:
     """The platform's raw answers for one connection and day (kept 30 days; tokens redacted)."""
     rows = (
