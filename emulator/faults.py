@@ -7,6 +7,7 @@ until ``DELETE /_emulator/faults``.
 
 import itertools
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
@@ -19,8 +20,11 @@ FaultKind = Literal[
     "retire_metric",
     "latency",
     "quota_exhausted",
+    "business_conversion",
 ]
-"""``quota_exhausted``: a daily quota is used up (YouTube's 403 ``quotaExceeded``) until reset."""
+"""``quota_exhausted``: a daily quota is used up (YouTube's 403 ``quotaExceeded``) until reset.
+``business_conversion``: ``account`` became a business account on ``converted_on``; Meta gives
+its earlier posts no insights (and refuses a request that nests theirs as a whole)."""
 
 COUNTED_KINDS: frozenset[str] = frozenset({"rate_limit", "server_error"})
 """Kinds that default to firing once when no ``count`` is given."""
@@ -36,6 +40,7 @@ class FaultSpec(BaseModel):
     metric: str | None = None
     retry_after: int | None = Field(default=None, ge=0)
     latency_ms: float | None = Field(default=None, ge=0)
+    converted_on: date | None = None
 
     @model_validator(mode="after")
     def _check_required(self) -> "FaultSpec":
@@ -46,6 +51,8 @@ class FaultSpec(BaseModel):
             raise ValueError("retire_metric needs 'metric'")
         if self.kind == "latency" and self.latency_ms is None:
             raise ValueError("latency needs 'latency_ms'")
+        if self.kind == "business_conversion" and not (self.account and self.converted_on):
+            raise ValueError("business_conversion needs 'account' and 'converted_on'")
         return self
 
 
@@ -141,6 +148,21 @@ class FaultStore:
             for f in self._faults
             if f.spec.platform == platform and f.spec.kind == "retire_metric" and f.spec.metric
         }
+
+    def converted_on(self, platform: str, account: str) -> date | None:
+        """The latest day ``account`` became a business account (``business_conversion``): Meta
+        refuses insights of the posts published before its most recent conversion."""
+        if not self._faults:
+            return None
+        days = [
+            f.spec.converted_on
+            for f in self._faults
+            if f.spec.platform == platform
+            and f.spec.kind == "business_conversion"
+            and f.spec.account == account
+            and f.spec.converted_on is not None
+        ]
+        return max(days) if days else None
 
     def extra_latency_ms(self, platform: str) -> float:
         """Sum of latency faults for ``platform``; counted ones are used up by this call."""

@@ -47,6 +47,7 @@ class MetaError(Exception):
         status: int = 400,
         error_type: str = "OAuthException",
         headers: dict[str, str] | None = None,
+        details: dict[str, object] | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
@@ -55,6 +56,9 @@ class MetaError(Exception):
         self.status = status
         self.error_type = error_type
         self.headers = headers or {}
+        #: More keys of the error object, as Meta adds them to some errors
+        #: (``is_transient``, ``error_user_title``, ``error_user_msg``).
+        self.details = details or {}
 
     def body(self) -> dict[str, object]:
         """The JSON body Meta returns."""
@@ -65,6 +69,7 @@ class MetaError(Exception):
         }
         if self.subcode is not None:
             error["error_subcode"] = self.subcode
+        error.update(self.details)
         error["fbtrace_id"] = fbtrace_id()
         return {"error": error}
 
@@ -98,6 +103,22 @@ def unknown_edge(edge: str, node_type: str) -> MetaError:
     """Code 100 for an edge the node type does not have."""
     return invalid_parameter(
         f"Tried accessing nonexisting field ({edge}) on node type ({node_type})"
+    )
+
+
+def media_before_conversion() -> MetaError:
+    """Code 100 / subcode 2108006: a post published before the account's most recent conversion
+    to a business account has no insights, whatever metrics are asked (Meta's recorded answer)."""
+    return MetaError(
+        100,
+        "(#100) Media Posted Before Business Account Conversion",
+        subcode=2108006,
+        details={
+            "is_transient": False,
+            "error_user_title": "Media Posted Before Business Account Conversion",
+            "error_user_msg": "The media was posted before the most recent time that the user's "
+            "account was converted to a business account from a personal account.",
+        },
     )
 
 

@@ -7,7 +7,9 @@ The user node answers field expansion (:meth:`GraphApi.user_node`): its ``media`
 the same request, ``.limit()``-ed and cursor-paged, each post optionally with its own
 ``insights.metric(…)``. The request is checked as a whole first, so one retired metric (or a
 missing insights permission) fails all of it — code 100 (10) — exactly as the per-media
-``/{media-id}/insights`` route does.
+``/{media-id}/insights`` route does. So does one post without insights (a ``business_conversion``
+fault: posted before the account became a business account, code 100 / subcode 2108006), whose
+own ``/{media-id}/insights`` is refused whatever the metrics.
 """
 
 from collections.abc import Sequence
@@ -23,6 +25,7 @@ from emulator.creators import (
     followers,
     get_creator,
     new_followers,
+    post_dates,
     posts_published,
 )
 from emulator.instagram.context import PLATFORM, InstagramContext
@@ -56,6 +59,7 @@ from emulator.meta import (
     check_session,
     fields,
     invalid_parameter,
+    media_before_conversion,
     metrics,
     missing_token,
     no_permission,
@@ -480,7 +484,11 @@ class GraphApi:
     def _insight_entries(
         self, owner: Creator, index: int, node: str, names: list[str]
     ) -> list[dict[str, object]]:
-        """The lifetime insights of one post, one entry per metric (both routes' shape)."""
+        """The lifetime insights of one post, one entry per metric (both routes' shape); none at
+        all for a post published before the account's business conversion (a fault)."""
+        converted = self.core.faults.converted_on(PLATFORM, owner.key)
+        if converted is not None and post_dates(owner)[index] < converted:
+            raise media_before_conversion()
         values = media_metric_values(owner, index, self.core.today())
         return [
             {

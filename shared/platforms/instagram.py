@@ -57,6 +57,7 @@ from shared.platforms.meta import (
     end_time_day,
     insight_values,
     parse_meta_time,
+    refuses_the_object,
     utc_midnight,
 )
 from shared.platforms.resilience import RefusedMetrics, fetch_metrics
@@ -110,6 +111,15 @@ class Settings(InstagramDataSettings):
 S = TypeVar("S", bound=InstagramDataSettings)
 
 
+class _PostRefused(Exception):
+    """A post Meta gives no insights at all (see :func:`~shared.platforms.meta.refuses_the_object`).
+
+    Not a :class:`PlatformError`, so it passes through
+    :func:`~shared.platforms.resilience.fetch_metrics` untouched: a refusal of the post is not
+    learned as a refusal of the metrics for the other posts.
+    """
+
+
 @dataclass
 class RecentMedia:
     """What a sync reads before the account totals: the profile, its recent posts, their
@@ -145,6 +155,11 @@ class InstagramGraphData(ABC, Generic[S]):
     * ``{account}:expansion`` — the media metrics refused for *every* post the fallback asked
       about: the expansion leaves them out from then on (and reports them missing);
     * ``{account}:expansion-refused`` — each metric set the expansion was refused with.
+
+    A post that has no insights at all (posted before the account became a business account:
+    Meta refuses it whatever the metrics, and with it the whole expansion) is not a refused
+    metric: the fallback asks it once, reports its metrics missing and still asks every other
+    post, so their engagement is the expansion's.
 
     Design choice: rather than giving up on the expansion for good, the next sync retries it
     *without the refused metrics* — but only if that is a metric set not refused before; a set
@@ -332,7 +347,11 @@ class InstagramGraphData(ABC, Generic[S]):
         self, token: str, node: str, media: list[dict[str, Any]]
     ) -> tuple[dict[str, dict[str, int]], set[str], set[str]]:
         """Each post's insights, one call each; the metrics refused for any of them, and those
-        refused for every one of them (what the expansion then leaves out)."""
+        refused for every one of them (what the expansion then leaves out).
+
+        A post refused as such (:class:`_PostRefused`) has its metrics reported missing but
+        teaches nothing about them: neither the memory of its media type nor ``everywhere``.
+        """
         insights: dict[str, dict[str, int]] = {}
         refused: set[str] = set()
         everywhere: set[str] | None = None
@@ -340,12 +359,26 @@ class InstagramGraphData(ABC, Generic[S]):
             media_id = str(item["id"])
 
             async def one(names: Sequence[str], media_id: str = media_id) -> dict[str, int]:
-                body = await self._get(f"{media_id}/insights", token, {"metric": ",".join(names)})
+                try:
+                    body = await self._get(
+                        f"{media_id}/insights", token, {"metric": ",".join(names)}
+                    )
+                except PlatformError as error:
+                    if refuses_the_object(error):
+                        raise _PostRefused(media_id) from error
+                    raise
                 return insight_values(body)
 
-            values, missing = await fetch_metrics(
-                MEDIA_METRICS, one, account=self._media_memory_key(node, item), memory=self.refused
-            )
+            try:
+                values, missing = await fetch_metrics(
+                    MEDIA_METRICS,
+                    one,
+                    account=self._media_memory_key(node, item),
+                    memory=self.refused,
+                )
+            except _PostRefused:
+                refused.update(MEDIA_METRICS)
+                continue
             insights[media_id] = values
             refused.update(missing)
             everywhere = set(missing) if everywhere is None else everywhere & set(missing)

@@ -147,11 +147,6 @@ class InstagramFacebookClient(InstagramGraphData[Settings]):
     def _media_edge(self, node: str) -> str:
         return f"{node}/media"
 
-    def _media_memory_key(self, node: str, item: dict[str, Any]) -> str:
-        """Refusals of media metrics are remembered per account only (as this client always
-        did; the key is the one :meth:`fetch_history` uses too)."""
-        return node
-
 
 def build(
     http: httpx.AsyncClient, *, emulator_url: str | None, settings: Settings | None = None

@@ -21,6 +21,9 @@ _TRANSIENT_CODES = {1, 2}
 _EXPIRED_SUBCODE = 463
 #: Without a hint from Meta, wait this long after a rate-limit answer.
 DEFAULT_RATE_LIMIT_WAIT = 300.0
+#: Refusals of one object whatever is asked of it: 100/2108006 "Media Posted Before Business
+#: Account Conversion" (that post has no insights), 100/33 the object is gone or not visible.
+_OBJECT_REFUSALS = frozenset({"100/2108006", "100/33"})
 
 
 def _regain_access_seconds(response: httpx.Response) -> float | None:
@@ -99,6 +102,12 @@ def classify(platform: Platform, response: httpx.Response) -> PlatformError:
     if status == 401:
         return PlatformError(platform, ErrorClass.REAUTH_REQUIRED, "unauthorized", status=status)
     return PlatformError(platform, ErrorClass.PERMISSION_OR_INPUT, f"HTTP {status}", status=status)
+
+
+def refuses_the_object(error: PlatformError) -> bool:
+    """Whether Meta refused the object asked about (one post), not the metrics asked of it:
+    nothing is to be learned from it about those metrics for other objects."""
+    return error.error_class is ErrorClass.PERMISSION_OR_INPUT and error.code in _OBJECT_REFUSALS
 
 
 class MetaUsage:

@@ -8,7 +8,14 @@ import httpx
 import pytest
 
 from emulator import EmulatorSettings
-from emulator.creators import Creator, get_creator, new_followers, post_stats, posts_published
+from emulator.creators import (
+    Creator,
+    get_creator,
+    new_followers,
+    post_dates,
+    post_stats,
+    posts_published,
+)
 from emulator.facebook.data import (
     audience_factor,
     fan_count,
@@ -19,7 +26,7 @@ from emulator.facebook.data import (
     post_id,
     user_id,
 )
-from emulator.instagram.data import professional_id, user_profile
+from emulator.instagram.data import media_id, professional_id, user_profile
 from shared import clock
 from tests.support.clock import TODAY
 from tests.unit.emulator.helpers import emulator, meta_error, query_of
@@ -640,6 +647,28 @@ async def test_retire_metric_fault_for_instagram_metrics(client: httpx.AsyncClie
     assert meta_error(totals)["code"] == 100
     kept = await get(client, f"{media['id']}/insights", token, metric="views")
     assert kept.status_code == 200
+
+
+async def test_business_conversion_of_the_instagram_account_holds_through_facebook_login(
+    client: httpx.AsyncClient,
+) -> None:
+    """The fault is the Instagram account's (platform ``instagram``): both logins see it."""
+    token = await user_token(client)
+    stella = creator()
+    newest = posts_published(stella, TODAY) - 1
+    spec = {"kind": "business_conversion", "account": "steady_creator"}
+    converted = post_dates(stella)[newest].isoformat()  # only the newest post has insights
+    response = await client.post(
+        FAULTS, json={"platform": "instagram", **spec, "converted_on": converted}
+    )
+    assert response.status_code == 200, response.text
+    fields = "username,media.limit(2){id,insights.metric(reach)}"
+    refused = meta_error(await get(client, professional_id(stella), token, fields=fields))
+    assert (refused["code"], refused["error_subcode"]) == (100, 2108006)
+    newest_id, older_id = media_id(stella, newest), media_id(stella, newest - 1)
+    assert (await get(client, f"{newest_id}/insights", token, metric="reach")).status_code == 200
+    older = meta_error(await get(client, f"{older_id}/insights", token, metric="reach"))
+    assert older["error_subcode"] == 2108006
 
 
 async def test_quota_exhausted_does_not_apply_to_facebook(client: httpx.AsyncClient) -> None:

@@ -144,6 +144,9 @@ async def test_invalid_fault_specs_refused(client: httpx.AsyncClient) -> None:
     assert missing_account.status_code == 422
     unknown_kind = await client.post(FAULTS, json={"platform": "instagram", "kind": "explode"})
     assert unknown_kind.status_code == 422
+    for incomplete in ({"account": "steady_creator"}, {"converted_on": "2026-11-01"}):
+        conversion = {"platform": "instagram", "kind": "business_conversion", **incomplete}
+        assert (await client.post(FAULTS, json=conversion)).status_code == 422
     unknown_platform = await client.post(FAULTS, json={"platform": "myspace", "kind": "rate_limit"})
     assert unknown_platform.status_code == 400
     assert (await client.get(FAULTS)).json() == {"faults": []}

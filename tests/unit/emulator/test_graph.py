@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 
 from emulator import EmulatorSettings
+from emulator.creators import get_creator, post_dates, posts_published
+from emulator.instagram.data import media_id
 from tests.support.clock import TODAY
 from tests.unit.emulator.helpers import GRAPH, emulator, long_token, meta_error
 
@@ -553,3 +555,51 @@ async def test_faults_apply_to_the_expanded_request(client: httpx.AsyncClient) -
     failed = await get(client, f"{GRAPH}/me", token, fields=EXPANDED)
     assert (failed.status_code, meta_error(failed)["code"]) == (500, 2)
     assert (await get(client, f"{GRAPH}/me", token, fields=EXPANDED)).status_code == 200
+
+
+async def test_a_post_from_before_the_business_conversion_refuses_the_whole_expansion(
+    client: httpx.AsyncClient,
+) -> None:
+    """Meta gives a post published before the account's conversion to a business account no
+    insights (100/2108006): asked per post or nested, the whole request is refused."""
+    token = await long_token(client)
+    stella = get_creator("steady_creator")
+    assert stella is not None
+    newest = posts_published(stella, TODAY) - 1
+    converted = post_dates(stella)[newest - 1]  # the 2nd newest post: the first one after it
+    fault = await client.post(
+        "/_emulator/faults",
+        json={
+            "platform": "instagram",
+            "kind": "business_conversion",
+            "account": "steady_creator",
+            "converted_on": converted.isoformat(),
+        },
+    )
+    assert fault.status_code == 200 and fault.json()["converted_on"] == converted.isoformat()
+    two = await get(client, f"{GRAPH}/me", token, fields=EXPANDED.replace("limit(3)", "limit(2)"))
+    assert two.status_code == 200  # the two newest posts: both after the conversion
+    refused = await get(client, f"{GRAPH}/me", token, fields=EXPANDED)  # the 3rd is before it
+    assert refused.status_code == 400
+    error = meta_error(refused)
+    assert (error["code"], error["error_subcode"], error["type"]) == (
+        100,
+        2108006,
+        "OAuthException",
+    )
+    assert error["message"] == "(#100) Media Posted Before Business Account Conversion"
+    assert error["is_transient"] is False
+    old = media_id(stella, newest - 2)
+    for metric in ("views,reach,saved,shares", "saved"):
+        alone = await get(client, f"{GRAPH}/{old}/insights", token, metric=metric)
+        assert meta_error(alone)["error_subcode"] == 2108006
+    after = await get(
+        client, f"{GRAPH}/{media_id(stella, newest - 1)}/insights", token, metric="saved"
+    )
+    assert after.status_code == 200
+    # Its fields are served, and without nested insights so is the page that holds it.
+    listed = (await get(client, f"{GRAPH}/me/media", token, fields=MEDIA, limit="3")).json()
+    assert [m["id"] for m in listed["data"]] == [media_id(stella, newest - i) for i in range(3)]
+    assert (await me(client, token, f"media.limit(3){{{MEDIA}}}"))["media"]
+    vera = await long_token(client, "viral_vera")  # another account: untouched
+    assert (await get(client, f"{GRAPH}/me", vera, fields=EXPANDED)).status_code == 200

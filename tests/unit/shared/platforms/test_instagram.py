@@ -9,6 +9,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from emulator.creators import (
+    PostStats,
+    followers,
+    get_creator,
+    post_dates,
+    post_stats,
+    posts_published,
+)
+from emulator.instagram.data import media_id
 from emulator.settings import EmulatorSettings
 from shared.events.snapshots import SnapshotMetrics
 from shared.platforms.base import ErrorClass, PlatformError, TokenGrant
@@ -404,6 +413,76 @@ async def test_a_retired_metric_is_reported_and_cannot_sink_the_others(emu: Emul
     assert not any(path_of(a).startswith("18") for a in answers)  # no per-post calls
     assert again.recent_items[0].saves is None and again.recent_items[0].shares is not None
     assert again == snapshot
+
+
+async def test_a_post_without_insights_leaves_every_other_post_its_engagement(
+    emu: Emulated,
+) -> None:
+    """The oldest post of the window was published before the account became a business
+    account: Meta refuses its insights (100/2108006) and so the whole expansion. The per-post
+    fallback gives every other post the expansion's figures, this sync and the next ones."""
+    grant = await connect(emu)
+    expected, answers = await sync(emu.instagram, grant.access_token)  # the expansion, same day
+    assert len(answers) == 4 and expected.missing_metrics == []
+    stella = get_creator("steady_creator")
+    assert stella is not None
+    newest = posts_published(stella, TODAY) - 1
+    window = emu.instagram.settings.insights_media_limit  # 10 of the 50 posts
+    old = newest - (window - 1)
+    converted_on = post_dates(stella)[old + 1]  # the posts before it: the window's last and older
+    await add_fault(
+        emu.http,
+        kind="business_conversion",
+        account="steady_creator",
+        converted_on=converted_on.isoformat(),
+    )
+
+    first, answers = await sync(emu.instagram, grant.access_token)
+    assert (path_of(answers[0]), answers[0]["status"]) == ("me", 400)
+    assert '"error_subcode":2108006' in answers[0]["body"].replace(" ", "")
+    second, again = await sync(emu.instagram, grant.access_token)
+    third, _ = await sync(emu.instagram, grant.access_token)
+    # The refusal is remembered: straight to the per-post path (profile, 2 media pages, one call
+    # per post of the window, totals); the old post is asked once, not metric by metric.
+    assert path_of(again[0]) == "me" and "media." not in query(again[0])["fields"]
+    assert len(again) == 1 + 2 + window + 1
+    assert [path_of(a) for a in again if a["status"] != 200] == [
+        f"{media_id(stella, old)}/insights"
+    ]
+
+    # Worked out by hand from the emulator's numbers (emulator/creators.py) on 2026-11-20:
+    assert followers(stella, TODAY) == 12_950
+    assert post_stats(stella, newest, TODAY) == PostStats(
+        reach=3358, views=5071, likes=221, comments=7, saves=11, shares=13
+    )
+    assert (post_stats(stella, old, TODAY).likes, post_stats(stella, old, TODAY).comments) == (
+        725,
+        38,
+    )
+    newest_rate = 1.9459  # (221 + 7 + 11 + 13) / 12,950 x 100 = 1.94594…
+    old_rate = 5.8919  # (725 + 38) / 12,950 x 100 = 5.89189…: no saves, no shares known
+    rates = [i.engagement_rate for i in expected.recent_items if i.engagement_rate is not None]
+    assert len(rates) == len(expected.recent_items)  # every post's rate is known
+    rates[window - 1] = old_rate
+    for snapshot in (first, second, third):
+        items = snapshot.recent_items
+        assert items[0].engagement_rate == newest_rate == expected.recent_items[0].engagement_rate
+        assert (items[0].saves, items[0].shares, items[0].views, items[0].reach) == (
+            11,
+            13,
+            5071,
+            3358,
+        )
+        # Every other post: the expansion's figures (those past the window had no insights there).
+        assert items[: window - 1] == expected.recent_items[: window - 1]
+        assert items[window:] == expected.recent_items[window:]
+        unknown = {"views": None, "reach": None, "saves": None, "shares": None}
+        assert items[window - 1] == expected.recent_items[window - 1].model_copy(
+            update={**unknown, "engagement_rate": old_rate}
+        )
+        assert snapshot.engagement_rate == pytest.approx(sum(rates) / len(rates), abs=1e-4)
+        assert snapshot.missing_metrics == sorted(f"media.{m}" for m in MEDIA_METRICS)
+        assert (snapshot.followers, snapshot.reach) == (expected.followers, expected.reach)
 
 
 async def test_personal_account_expands_without_insights_after_the_first_sync(

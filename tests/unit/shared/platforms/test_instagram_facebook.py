@@ -13,8 +13,18 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 import pytest
 
-from emulator.creators import Creator, day_activity, get_creator, new_followers
-from emulator.instagram.data import professional_id, user_profile
+from emulator.creators import (
+    Creator,
+    PostStats,
+    day_activity,
+    followers,
+    get_creator,
+    new_followers,
+    post_dates,
+    post_stats,
+    posts_published,
+)
+from emulator.instagram.data import media_id, professional_id, user_profile
 from shared.platforms import Platform, instagram_facebook
 from shared.platforms.base import ErrorClass, PlatformError, TokenGrant
 from shared.platforms.capture import capturing
@@ -324,6 +334,68 @@ async def test_retired_metric_is_reported_and_not_asked_again(emu: Emu, platform
     assert len(per_post) in (0, emu.client.settings.insights_media_limit)
 
 
+async def test_a_post_without_insights_leaves_every_other_post_its_engagement(emu: Emu) -> None:
+    """Through Facebook Login too: the window's oldest post predates the business conversion,
+    so Meta refuses it (100/2108006) and with it the whole expansion; the per-post fallback gives
+    every other post the expansion's figures, this sync and the next ones."""
+    grant = await connect(emu)
+    account = str(grant.platform_user_id)
+    expected = await emu.client.fetch_snapshot(grant.access_token, account_id=account)
+    stella = creator()
+    newest = posts_published(stella, TODAY) - 1
+    window = emu.client.settings.insights_media_limit  # 10
+    old = newest - (window - 1)
+    await add_fault(
+        emu.http,
+        "instagram",  # the Instagram account's own history: both logins see it
+        kind="business_conversion",
+        account="steady_creator",
+        converted_on=post_dates(stella)[old + 1].isoformat(),
+    )
+    with capturing() as answers:
+        first = await emu.client.fetch_snapshot(grant.access_token, account_id=account)
+    assert answers[0]["status"] == 400
+    assert "media.limit(" in httpx.URL(answers[0]["url"]).params["fields"]
+    with capturing() as again:
+        second = await emu.client.fetch_snapshot(grant.access_token, account_id=account)
+    third = await emu.client.fetch_snapshot(grant.access_token, account_id=account)
+    # Remembered: straight to the per-post path, the old post asked once (not metric by metric).
+    assert "media." not in httpx.URL(again[0]["url"]).params["fields"]
+    assert [a["status"] for a in again].count(400) == 1
+    assert (
+        f"/{media_id(stella, old)}/insights" in next(a for a in again if a["status"] == 400)["url"]
+    )
+    assert len(again) == 1 + 2 + window + 1
+
+    # By hand from emulator/creators.py: 12,950 followers today; the newest post has 221 likes,
+    # 7 comments, 11 saves and 13 shares; the old one 725 likes and 38 comments.
+    assert followers(stella, TODAY) == 12_950
+    assert post_stats(stella, newest, TODAY) == PostStats(
+        reach=3358, views=5071, likes=221, comments=7, saves=11, shares=13
+    )
+    newest_rate = 1.9459  # (221 + 7 + 11 + 13) / 12,950 x 100
+    old_rate = 5.8919  # (725 + 38) / 12,950 x 100
+    rates = [i.engagement_rate for i in expected.recent_items if i.engagement_rate is not None]
+    assert len(rates) == len(expected.recent_items)  # every post's rate is known
+    rates[window - 1] = old_rate
+    for snapshot in (first, second, third):
+        items = snapshot.recent_items
+        assert items[0].engagement_rate == newest_rate
+        assert items[: window - 1] == expected.recent_items[: window - 1]
+        assert items[window:] == expected.recent_items[window:]
+        assert items[window - 1] == expected.recent_items[window - 1].model_copy(
+            update={
+                "views": None,
+                "reach": None,
+                "saves": None,
+                "shares": None,
+                "engagement_rate": old_rate,
+            }
+        )
+        assert snapshot.engagement_rate == pytest.approx(sum(rates) / len(rates), abs=1e-4)
+        assert snapshot.missing_metrics == sorted(f"media.{m}" for m in MEDIA_METRICS)
+
+
 async def test_daily_sync_by_field_expansion_on_the_emulator(emu: Emu) -> None:
     """The daily sync is 2 calls through Facebook Login too: ``/{ig-user-id}`` with the posts
     and their insights nested, and the account totals."""
@@ -428,7 +500,8 @@ async def test_fixture_daily_sync_is_two_calls() -> None:
 
 async def test_fixture_snapshot_mapping() -> None:
     """One post's insights refused: Meta refuses the whole expanded request, the per-post path
-    maps what it can, and the next sync does not ask the refused expansion again."""
+    maps what it can, and the next sync does not ask the refused expansion again but still asks
+    every post."""
     http, sent = routed_ig(PER_POST, expanded="error_ig_media_before_conversion")
     async with http:
         client = instagram_facebook.build(http, emulator_url=None)
@@ -446,18 +519,54 @@ async def test_fixture_snapshot_mapping() -> None:
     assert carousel.saves is None
     assert carousel.engagement_rate == pytest.approx((90 + 3) / 12950 * 100, abs=1e-4)
     assert snapshot.missing_metrics == sorted(f"media.{m}" for m in MEDIA_METRICS)
-    # Expansion (refused), profile, media, reel insights, carousel insights (together, then one
-    # by one), account totals.
-    assert first == 1 + 1 + 1 + 1 + (1 + len(MEDIA_METRICS)) + 1
-    # Not a metric refused for every post: the next sync goes straight to the per-post path
-    # (whose refusals this login remembers per account: no insights asked at all).
+    # Expansion (refused), profile, media, reel insights, carousel insights (refused as a post:
+    # not asked metric by metric), account totals.
+    assert first == 1 + 1 + 1 + 1 + 1 + 1
+    # The refusal is the carousel's, not a metric's: the next sync goes straight to the per-post
+    # path and still asks the reel (and the carousel) for insights.
     assert [r.url.path for r in sent[first:]] == [
         f"/v23.0/{IG_ID}",
         f"/v23.0/{IG_ID}/media",
+        "/v23.0/17895695668004550/insights",
+        "/v23.0/17895695668004551/insights",
         f"/v23.0/{IG_ID}/insights",
     ]
     assert "media." not in sent[first].url.params["fields"]
-    assert again.missing_metrics == snapshot.missing_metrics
+    assert again == snapshot
+
+
+async def test_fixture_a_refused_account_series_does_not_drop_a_media_metric() -> None:
+    """The account's own ``reach`` series refused (history) says nothing about the posts' reach:
+    the per-post path still asks it, as the expansion would have."""
+
+    refused_series: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        key = request.url.path.split("/v23.0/", 1)[-1]
+        params = request.url.params
+        if key == f"{IG_ID}/insights" and "metric_type" not in params:  # the daily series
+            name = "ig_follower_count"
+            if "reach" in params["metric"]:
+                name = "error_ig_retired_metric"
+                refused_series.append(params["metric"])
+        elif key == IG_ID and "media." in params.get("fields", ""):
+            name = "error_ig_retired_metric"  # the expansion refused: the per-post path
+        else:
+            routes = {**PER_POST, "17895695668004551/insights": "ig_media_insights"}
+            name = routes.get(key, "error_unknown")
+        response = fixture(name)
+        response.request = request
+        return response
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+        client = instagram_facebook.build(http, emulator_url=None)
+        client.clock = pinned_clock()
+        history = await client.fetch_history("EAAFIXTURELONG", account_id=IG_ID, days=2)
+        snapshot = await client.fetch_snapshot("EAAFIXTURELONG", account_id=IG_ID)
+    assert refused_series == ["follower_count,reach", "reach"]  # together, then alone
+    assert [p.followers_gained for p in history] == [48, 51]
+    assert [item.reach for item in snapshot.recent_items] == [2300, 2300]
+    assert snapshot.missing_metrics == []
 
 
 async def test_fixture_history() -> None:
