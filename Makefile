@@ -48,6 +48,7 @@ test-moved-clock: $(STAMP) ## the unit suite with the system clock moved (no out
 
 bench: $(STAMP) ## ingestor benchmark: N emulated connections end to end vs the sequential loop
 	$(BIN)/python -m bench.ingestor $(BENCH_ARGS)
+	$(BIN)/python -m bench.history_latency
 
 lint: $(STAMP) ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check .

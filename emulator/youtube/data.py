@@ -319,10 +319,11 @@ def playlist_item_parts(
 
 
 def subscriber_flow(creator: Creator, day: date) -> tuple[int, int]:
-    """(gained, lost) on ``day``; gained - lost is exactly the day's change in followers."""
-    today, before = followers(creator, day), followers(creator, day - timedelta(days=1))
-    churn = round(today * 0.0008 * stable_unit(creator.key, "yt-churn", (day - EPOCH).days))
-    change = today - before
+    """(gained, lost) during ``day``: ``followers(day)`` is the count a sync sees that day (its
+    start), so gained - lost is exactly ``followers(day + 1) - followers(day)``."""
+    start, end = followers(creator, day), followers(creator, day + timedelta(days=1))
+    churn = round(end * 0.0008 * stable_unit(creator.key, "yt-churn", (day - EPOCH).days))
+    change = end - start
     return max(change, 0) + churn, max(-change, 0) + churn
 
 

@@ -22,5 +22,9 @@ class WatchedAccount(SQLModel, table=True):
     followers_change_1d: int | None = None
     followers_change_7d: int | None = None
     growth_pct_7d: float | None = None
+    followers_change_30d: int | None = None
+    growth_pct_30d: float | None = None
     engagement_rate: float | None = None
+    revision: int = 0
+    """``MetricsUpdated.revision`` of the figures kept: an older one never overwrites them."""
     observed_at: datetime = timestamp_field()

@@ -10,8 +10,11 @@ from shared.events import MetricsUpdated
 
 
 def is_newer(event: MetricsUpdated, current: WatchedAccount | None) -> bool:
-    """Only the latest day counts; a redelivery or an older (backfilled) day changes nothing."""
-    return current is None or event.metrics_date >= current.metrics_date
+    """Only the latest day counts, at its newest revision: an older day (backfill), or an older
+    revision of the same day (a redelivery, a figure since completed), changes nothing."""
+    if current is None:
+        return True
+    return (event.metrics_date, event.revision) >= (current.metrics_date, current.revision)
 
 
 async def observe(session: AsyncSession, event: MetricsUpdated) -> bool:
@@ -30,8 +33,11 @@ async def observe(session: AsyncSession, event: MetricsUpdated) -> bool:
             "followers": event.followers,
             "followers_change_1d": event.followers_change_1d,
             "followers_change_7d": event.followers_change_7d,
+            "followers_change_30d": event.followers_change_30d,
             "growth_pct_7d": event.growth_pct_7d,
+            "growth_pct_30d": event.growth_pct_30d,
             "engagement_rate": event.engagement_rate,
+            "revision": event.revision,
             "observed_at": event.occurred_at,
         },
         conflict=["connection_id"],

@@ -22,6 +22,7 @@ from services.analytics.schemas import (
 )
 from shared import clock
 from shared.auth import AdminDep, ClientDep
+from shared.date_params import BoundedDate
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -44,8 +45,6 @@ async def _overview(session: AsyncSession, client_id: str) -> Overview:
         if tracked.status == "disconnected":
             continue
         latest = await history.latest_row(session, tracked.connection_id)
-        as_of = latest.snapshot_date if latest else today
-        summary = await history.growth(session, tracked.connection_id, as_of)
         accounts.append(
             AccountOverview(
                 connection_id=tracked.connection_id,
@@ -53,15 +52,16 @@ async def _overview(session: AsyncSession, client_id: str) -> Overview:
                 username=latest.username if latest else tracked.username,
                 status=tracked.status,
                 last_snapshot_date=latest.snapshot_date if latest else None,
-                followers=summary.followers,
-                followers_change_1d=summary.change_1d,
-                followers_change_7d=summary.change_7d,
-                followers_change_30d=summary.change_30d,
-                growth_pct_7d=summary.growth_pct_7d,
-                growth_pct_30d=summary.growth_pct_30d,
-                engagement_rate=summary.engagement_rate,
+                followers=latest.followers if latest else None,
+                follower_source=latest.follower_source if latest else None,
+                followers_change_1d=latest.followers_change_1d if latest else None,
+                followers_change_7d=latest.followers_change_7d if latest else None,
+                followers_change_30d=latest.followers_change_30d if latest else None,
+                growth_pct_7d=latest.growth_pct_7d if latest else None,
+                growth_pct_30d=latest.growth_pct_30d if latest else None,
+                engagement_rate=latest.engagement_rate if latest else None,
                 engagement_formula=latest.engagement_formula if latest else None,
-                posts=summary.posts,
+                posts=latest.posts if latest else None,
                 missing_metrics=list(latest.missing_metrics) if latest else [],
             )
         )
@@ -101,6 +101,14 @@ async def _history(
             DailyMetric(
                 date=r.snapshot_date,
                 followers=r.followers,
+                follower_source=r.follower_source,
+                new_followers=r.followers_gained,
+                followers_lost=r.followers_lost,
+                followers_change_1d=r.followers_change_1d,
+                followers_change_7d=r.followers_change_7d,
+                followers_change_30d=r.followers_change_30d,
+                growth_pct_7d=r.growth_pct_7d,
+                growth_pct_30d=r.growth_pct_30d,
                 following=r.following,
                 posts=r.posts,
                 engagement_rate=r.engagement_rate,
@@ -123,8 +131,8 @@ async def _tracked(
     return tracked
 
 
-FromQuery = Annotated[date | None, Query(alias="from")]
-ToQuery = Annotated[date | None, Query(alias="to")]
+FromQuery = Annotated[BoundedDate | None, Query(alias="from")]
+ToQuery = Annotated[BoundedDate | None, Query(alias="to")]
 
 
 @portal.get("/overview", response_model=Overview)

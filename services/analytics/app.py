@@ -1,4 +1,4 @@
-"""Analytics wiring: snapshots in, history stored, derived metrics out."""
+"""Analytics wiring: snapshots in, history stored and derived, derived metrics out (outbox)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,36 @@ from fastapi import FastAPI
 from services.analytics import api, handlers
 from services.analytics.context import AnalyticsContext
 from services.analytics.settings import AnalyticsSettings
+from shared.outbox import OutboxRelay
+from shared.periodic import Periodic
 from shared.service import Runtime, create_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+HOUSEKEEPING_SECONDS = 3600
 
 
 def create_app(settings: AnalyticsSettings | None = None) -> FastAPI:
     settings = settings or AnalyticsSettings()
     runtime = Runtime.build(settings)
-    context = AnalyticsContext(settings=settings, runtime=runtime)
+    relay = OutboxRelay(runtime.engine, runtime.publisher)
+    context = AnalyticsContext(settings=settings, runtime=runtime, relay=relay)
     handlers.register(context)
+    housekeeping = Periodic("analytics-outbox-purge", HOUSEKEEPING_SECONDS, relay.purge)
+
+    async def start_background() -> None:
+        relay.start()
+        await housekeeping.start()
+
+    async def stop_background() -> None:
+        await housekeeping.stop()
+        await relay.stop()
+
     app = create_service_app(
-        runtime, title="Live Social Analytics — analytics", routers=[api.portal, api.admin]
+        runtime,
+        title="Live Social Analytics — analytics",
+        routers=[api.portal, api.admin],
+        on_startup=[start_background],
+        on_shutdown=[stop_background],
     )
     app.state.analytics = context
     return app

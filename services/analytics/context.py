@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.analytics.settings import AnalyticsSettings
+from shared.outbox import OutboxRelay
 from shared.service import Runtime
 
 
@@ -12,3 +13,5 @@ from shared.service import Runtime
 class AnalyticsContext:
     settings: AnalyticsSettings
     runtime: Runtime
+    relay: OutboxRelay
+    """Publishes the ``MetricsUpdated`` events the handlers queue in their transactions."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 from services.analytics import history
 from services.analytics.context import AnalyticsContext
 from shared.events import AccountSnapshot, ConnectionEvent, connection_event_adapter
 from shared.messaging import topics
-from shared.messaging.consumer import subscribe
+from shared.messaging.consumer import Delivery, subscribe, subscribe_batch
 
 
 def register(context: AnalyticsContext) -> None:
@@ -17,16 +19,23 @@ def register(context: AnalyticsContext) -> None:
         async with runtime.sessions() as session:
             await history.apply_connection_event(session, event)
 
-    async def on_snapshot(snapshot: AccountSnapshot) -> None:
-        async with runtime.sessions() as session:
-            if not await history.store_snapshot(session, snapshot):
-                return
-            summary = await history.growth(session, snapshot.connection_id, snapshot.snapshot_date)
-        await runtime.publisher.publish(
-            topics.METRICS_UPDATED,
-            history.metrics_event(snapshot, summary),
-            key=str(snapshot.connection_id),
-        )
+    async def on_snapshots(
+        deliveries: list[Delivery[AccountSnapshot]],
+    ) -> list[BaseException | None]:
+        """A transaction per connection in the batch: a year of backfill is derived once, not
+        366 times, and one connection's failure leaves the others' snapshots stored."""
+        by_connection: dict[uuid.UUID, list[Delivery[AccountSnapshot]]] = {}
+        for delivery in deliveries:
+            by_connection.setdefault(delivery.event.connection_id, []).append(delivery)
+        errors: dict[uuid.UUID, BaseException] = {}
+        for connection_id, batch in by_connection.items():
+            try:
+                async with runtime.sessions() as session:
+                    await history.store_snapshots(session, [d.event for d in batch])
+            except Exception as error:  # answered per delivery: the consumer policy decides
+                errors[connection_id] = error
+        context.relay.wake()
+        return [errors.get(d.event.connection_id) for d in deliveries]
 
     subscribe(
         runtime.broker,
@@ -36,11 +45,12 @@ def register(context: AnalyticsContext) -> None:
         handle=on_connection_event,
         settings=kafka,
     )
-    subscribe(
+    subscribe_batch(
         runtime.broker,
         list(topics.SNAPSHOT_TOPICS),
         group_id="analytics.snapshots",
         parse=AccountSnapshot.model_validate_json,
-        handle=on_snapshot,
+        handle_batch=on_snapshots,
         settings=kafka,
+        max_records=context.settings.snapshot_batch_size,
     )

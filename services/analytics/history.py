@@ -1,14 +1,26 @@
-"""Storing snapshots and reading the history back (the analytics service's use cases)."""
+"""Storing snapshots and deriving the history (the analytics service's use cases).
+
+A batch of snapshots is merged into the stored days of each connection it touches; then the
+connection's derived figures are recomputed from *all* its stored days (``domain.growth``) and a
+``MetricsUpdated`` goes into the outbox — in the same transaction — for every day whose
+published figures changed. The stored facts are order-independent (``supersedes``,
+``series_supersedes``) and the derivation is a pure function of them, so the figures are the
+same whatever order the days arrive in and however often each arrives.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.analytics.domain.growth import DailyPoint, GrowthSummary, summarize
+from services.analytics.domain.followers import DayFacts, DroppedChain
+from services.analytics.domain.growth import Growth, derive
 from services.analytics.models import DailySnapshot, TrackedConnection
 from shared.db import upsert
 from shared.db.types import as_utc
@@ -18,16 +30,34 @@ from shared.events.connections import (
     ConnectionRemoved,
     ReauthorizationRequired,
 )
+from shared.logging import get_logger
+from shared.messaging import topics
+from shared.outbox import enqueue
 
-#: Long enough for the widest growth window the API offers.
-SUMMARY_WINDOW_DAYS = 31
+log = get_logger(__name__)
+
+#: The day's figures a superseding snapshot replaces (the gains and losses have their own rule).
+DAY_FIELDS = (
+    "client_id",
+    "username",
+    "following",
+    "posts",
+    "engagement_rate",
+    "reach",
+    "views",
+    "engagement_formula",
+    "platform_metrics",
+    "missing_metrics",
+    "backfill",
+    "fetched_at",
+)
 
 
 def supersedes(incoming: AccountSnapshot, existing: DailySnapshot | None) -> bool:
-    """Does ``incoming`` replace what is stored for its day?
+    """Does ``incoming`` replace the day's figures that are stored?
 
-    A live fetch beats a backfilled estimate of the same day; between two of a kind, the later
-    fetch wins. An identical redelivery "wins" too, so its derived event is published again.
+    A live fetch beats the platform's history of the same day; between two of a kind, the later
+    fetch wins (an identical redelivery changes nothing either way).
     """
     if existing is None:
         return True
@@ -35,6 +65,123 @@ def supersedes(incoming: AccountSnapshot, existing: DailySnapshot | None) -> boo
         return not incoming.backfill
     stored_at = as_utc(existing.fetched_at)
     return stored_at is None or incoming.fetched_at >= stored_at
+
+
+def series_supersedes(incoming: AccountSnapshot, existing: DailySnapshot | None) -> bool:
+    """Do ``incoming``'s gains and losses replace the stored ones? The latest history fetch wins.
+
+    Kept apart from the day's other figures: a day fetched live keeps the gains and losses a
+    later re-fetch of the platform's history brings (they link it to the days around it).
+    """
+    if incoming.followers_gained is None and incoming.followers_lost is None:
+        return False
+    stored_at = as_utc(existing.series_fetched_at) if existing is not None else None
+    return stored_at is None or incoming.fetched_at >= stored_at
+
+
+def merge(existing: DailySnapshot | None, incoming: AccountSnapshot) -> DailySnapshot:
+    """The stored day after ``incoming`` arrived (a new row, or ``existing`` updated)."""
+    row = existing or DailySnapshot(
+        connection_id=incoming.connection_id,
+        snapshot_date=incoming.snapshot_date,
+        client_id=incoming.client_id,
+        platform=incoming.platform.value,
+        username=incoming.username,
+        backfill=incoming.backfill,
+        fetched_at=incoming.fetched_at,
+    )
+    if supersedes(incoming, existing):
+        for name in DAY_FIELDS:
+            setattr(row, name, getattr(incoming, name))
+        row.recent_items = [item.model_dump(mode="json") for item in incoming.recent_items]
+        row.followers_observed = incoming.followers
+    if series_supersedes(incoming, existing):
+        row.followers_gained = incoming.followers_gained
+        row.followers_lost = incoming.followers_lost
+        row.series_fetched_at = incoming.fetched_at
+    return row
+
+
+def facts(row: DailySnapshot) -> DayFacts:
+    return DayFacts(
+        row.snapshot_date, row.followers_observed, row.followers_gained, row.followers_lost
+    )
+
+
+def apply_growth(row: DailySnapshot, growth: Growth) -> None:
+    row.followers = growth.followers
+    row.follower_source = growth.source.value if growth.source else None
+    row.followers_change_1d = growth.change_1d
+    row.followers_change_7d = growth.change_7d
+    row.followers_change_30d = growth.change_30d
+    row.growth_pct_7d = growth.growth_pct_7d
+    row.growth_pct_30d = growth.growth_pct_30d
+
+
+def published(row: DailySnapshot) -> tuple[Any, ...]:
+    """What a day's ``MetricsUpdated`` says: an event goes out when this changes."""
+    return (
+        row.username,
+        row.backfill,
+        row.followers,
+        row.follower_source,
+        row.followers_gained,
+        row.followers_change_1d,
+        row.followers_change_7d,
+        row.followers_change_30d,
+        row.growth_pct_7d,
+        row.growth_pct_30d,
+        row.engagement_rate,
+        row.posts,
+    )
+
+
+def metrics_event(row: DailySnapshot, platform: str, revision: int) -> MetricsUpdated:
+    return MetricsUpdated(
+        # Deterministic: the same recomputation of the same day is the same event.
+        event_id=uuid.uuid5(row.connection_id, f"{row.snapshot_date}:{revision}"),
+        connection_id=row.connection_id,
+        client_id=row.client_id,
+        platform=platform,
+        username=row.username,
+        metrics_date=row.snapshot_date,
+        backfill=row.backfill,
+        followers=row.followers,
+        followers_change_1d=row.followers_change_1d,
+        followers_change_7d=row.followers_change_7d,
+        followers_change_30d=row.followers_change_30d,
+        growth_pct_7d=row.growth_pct_7d,
+        growth_pct_30d=row.growth_pct_30d,
+        engagement_rate=row.engagement_rate,
+        posts=row.posts,
+        followers_source=row.follower_source,
+        new_followers=row.followers_gained,
+        revision=revision,
+    )
+
+
+@dataclass
+class Recomputed:
+    """What storing a connection's snapshots did."""
+
+    changed: list[DailySnapshot] = field(default_factory=list)
+    dropped: list[DroppedChain] = field(default_factory=list)
+    revision: int = 0
+
+
+def recompute(rows: dict[date, DailySnapshot], incoming: Iterable[AccountSnapshot]) -> Recomputed:
+    """Merge ``incoming`` into ``rows`` (in place), derive every day again, report the changes.
+
+    Plain data in, plain data out: the whole rule of the history, with no database.
+    """
+    before = {day: published(row) for day, row in rows.items()}
+    for snapshot in incoming:
+        rows[snapshot.snapshot_date] = merge(rows.get(snapshot.snapshot_date), snapshot)
+    derived, dropped = derive(facts(row) for row in rows.values())
+    for day, row in rows.items():
+        apply_growth(row, derived[day])
+    changed = [row for day, row in sorted(rows.items()) if before.get(day) != published(row)]
+    return Recomputed(changed=changed, dropped=dropped)
 
 
 async def apply_connection_event(session: AsyncSession, event: ConnectionEvent) -> None:
@@ -61,43 +208,15 @@ async def apply_connection_event(session: AsyncSession, event: ConnectionEvent) 
             )
             session.add(tracked)
         if isinstance(event, ConnectionRemoved) and event.purge_history:
-            rows = await session.exec(
-                select(DailySnapshot).where(DailySnapshot.connection_id == event.connection_id)
+            connection = await session.connection()
+            await connection.execute(
+                delete(DailySnapshot).where(col(DailySnapshot.connection_id) == event.connection_id)
             )
-            for row in rows.all():
-                await session.delete(row)
     await session.commit()
 
 
-async def store_snapshot(session: AsyncSession, snapshot: AccountSnapshot) -> bool:
-    """Upsert the day's row if ``snapshot`` supersedes it; returns whether it did."""
-    existing = await session.get(DailySnapshot, (snapshot.connection_id, snapshot.snapshot_date))
-    if not supersedes(snapshot, existing):
-        return False
-    values = snapshot.model_dump(
-        mode="python",
-        include={
-            "connection_id",
-            "snapshot_date",
-            "client_id",
-            "username",
-            "followers",
-            "following",
-            "posts",
-            "engagement_rate",
-            "reach",
-            "views",
-            "engagement_formula",
-            "platform_metrics",
-            "missing_metrics",
-            "backfill",
-            "fetched_at",
-        },
-    )
-    values["platform"] = snapshot.platform.value
-    values["recent_items"] = [item.model_dump(mode="json") for item in snapshot.recent_items]
-    await upsert(session, DailySnapshot, values, conflict=["connection_id", "snapshot_date"])
-    # A snapshot can overtake its connection event (different topics): track it meanwhile.
+async def _track(session: AsyncSession, snapshot: AccountSnapshot) -> TrackedConnection:
+    """The connection of ``snapshot`` (a snapshot can overtake its connection event)."""
     await upsert(
         session,
         TrackedConnection,
@@ -113,8 +232,48 @@ async def store_snapshot(session: AsyncSession, snapshot: AccountSnapshot) -> bo
         conflict=["connection_id"],
         update=[],
     )
+    tracked = await session.get(TrackedConnection, snapshot.connection_id)
+    assert tracked is not None
+    return tracked
+
+
+async def store_snapshots(
+    session: AsyncSession, snapshots: Sequence[AccountSnapshot]
+) -> Recomputed:
+    """Store one connection's snapshots, derive it again, queue its events; one transaction."""
+    connection_id = snapshots[0].connection_id
+    assert all(s.connection_id == connection_id for s in snapshots)
+    tracked = await _track(session, snapshots[0])
+    stored = await session.exec(
+        select(DailySnapshot).where(col(DailySnapshot.connection_id) == connection_id)
+    )
+    rows = {row.snapshot_date: row for row in stored.all()}
+    outcome = recompute(rows, snapshots)
+    if outcome.changed:
+        tracked.revision += 1
+        session.add(tracked)
+        session.add_all(outcome.changed)
+        for row in outcome.changed:
+            enqueue(
+                session,
+                topics.METRICS_UPDATED,
+                metrics_event(row, tracked.platform, tracked.revision),
+                key=str(connection_id),
+            )
+    outcome.revision = tracked.revision
+    for chain in outcome.dropped:
+        log.warning(
+            "follower history dropped: the platform's changes go below zero",
+            connection_id=str(connection_id),
+            platform=tracked.platform,
+            anchor=chain.anchor.isoformat(),
+            anchor_count=chain.anchor_count,
+            first=chain.first.isoformat(),
+            last=chain.last.isoformat(),
+            lowest=chain.lowest,
+        )
     await session.commit()
-    return True
+    return outcome
 
 
 async def series(
@@ -132,38 +291,6 @@ async def series(
     return list(rows.all())
 
 
-def to_points(rows: list[DailySnapshot]) -> list[DailyPoint]:
-    return [DailyPoint(r.snapshot_date, r.followers, r.engagement_rate, r.posts) for r in rows]
-
-
-async def growth(session: AsyncSession, connection_id: uuid.UUID, as_of: date) -> GrowthSummary:
-    rows = await series(session, connection_id, as_of - timedelta(days=SUMMARY_WINDOW_DAYS), as_of)
-    return summarize(to_points(rows), as_of)
-
-
-def metrics_event(snapshot: AccountSnapshot, summary: GrowthSummary) -> MetricsUpdated:
-    return MetricsUpdated(
-        # Deterministic id: a redelivered snapshot yields the same derived event id.
-        event_id=uuid.uuid5(
-            snapshot.connection_id, f"{snapshot.snapshot_date}:{snapshot.fetched_at.isoformat()}"
-        ),
-        connection_id=snapshot.connection_id,
-        client_id=snapshot.client_id,
-        platform=snapshot.platform,
-        username=snapshot.username,
-        metrics_date=snapshot.snapshot_date,
-        backfill=snapshot.backfill,
-        followers=summary.followers,
-        followers_change_1d=summary.change_1d,
-        followers_change_7d=summary.change_7d,
-        followers_change_30d=summary.change_30d,
-        growth_pct_7d=summary.growth_pct_7d,
-        growth_pct_30d=summary.growth_pct_30d,
-        engagement_rate=summary.engagement_rate,
-        posts=summary.posts,
-    )
-
-
 async def tracked_for_client(session: AsyncSession, client_id: str) -> list[TrackedConnection]:
     rows = await session.exec(
         select(TrackedConnection)
@@ -174,10 +301,11 @@ async def tracked_for_client(session: AsyncSession, client_id: str) -> list[Trac
 
 
 async def latest_row(session: AsyncSession, connection_id: uuid.UUID) -> DailySnapshot | None:
+    """The newest live day (the overview's "now"); the newest backfilled one before any."""
     rows = await session.exec(
         select(DailySnapshot)
         .where(DailySnapshot.connection_id == connection_id)
-        .order_by(col(DailySnapshot.snapshot_date).desc())
+        .order_by(col(DailySnapshot.backfill), col(DailySnapshot.snapshot_date).desc())
         .limit(1)
     )
     return rows.first()

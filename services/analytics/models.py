@@ -21,10 +21,19 @@ class TrackedConnection(SQLModel, table=True):
     username: str = Field(max_length=255)
     status: str = Field(max_length=32)  # active | reauth_required | disconnected
     connected_at: datetime = timestamp_field()
+    revision: int = 0
+    """Bumped by every recomputation of the connection's history (``MetricsUpdated.revision``)."""
 
 
 class DailySnapshot(SQLModel, table=True):
-    """One row per connection and day: the history the product is built on. Never expires."""
+    """One row per connection and day: the history the product is built on. Never expires.
+
+    Three kinds of columns: what the platform stated (``followers_observed``, the gains and
+    losses, the day's other figures), and what analytics derived from all stored days of the
+    connection (``followers`` — the count at the start of the day, observed or rebuilt — its
+    ``follower_source``, the changes and growth). The derived columns are recomputed whenever a
+    day of the connection is stored, so they never depend on the order days arrived in.
+    """
 
     __tablename__ = "daily_snapshots"
 
@@ -33,7 +42,18 @@ class DailySnapshot(SQLModel, table=True):
     client_id: str = Field(max_length=128, index=True)
     platform: str = Field(max_length=32)
     username: str = Field(max_length=255)
+    followers_observed: int | None = None
+    followers_gained: int | None = None
+    followers_lost: int | None = None
+    series_fetched_at: datetime | None = timestamp_field(default=None)
+    """When the gains and losses were fetched (the latest history fetch of the day wins)."""
     followers: int | None = None
+    follower_source: str | None = Field(default=None, max_length=16)
+    followers_change_1d: int | None = None
+    followers_change_7d: int | None = None
+    followers_change_30d: int | None = None
+    growth_pct_7d: float | None = None
+    growth_pct_30d: float | None = None
     following: int | None = None
     posts: int | None = None
     engagement_rate: float | None = None

@@ -14,3 +14,5 @@ class AnalyticsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="LSA_ANALYTICS_", extra="ignore")
 
     port: int = 8003
+    snapshot_batch_size: int = 500
+    """Snapshots handled together: a year of backfill is stored and derived in one transaction."""

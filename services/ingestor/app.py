@@ -33,6 +33,7 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
             connector_http, common.connector_url, common.auth.service_token.get_secret_value()
         ),
         backfill_days=settings.backfill_days,
+        settle_days=settings.history_settle_days,
     )
     context = IngestorContext(settings=settings, runtime=runtime, syncer=syncer)
     handlers.register(context)

@@ -58,6 +58,7 @@ def register(context: IngestorContext) -> None:
                         "platform_user_id": event.platform_user_id,
                         "username": event.username,
                         "active": True,
+                        "connected_at": event.connected_at,
                         "updated_at": clock.now(),
                     },
                     conflict=["connection_id"],

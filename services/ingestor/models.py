@@ -23,6 +23,8 @@ class KnownConnection(SQLModel, table=True):
     platform_user_id: str = Field(max_length=128)
     username: str = Field(max_length=255)
     active: bool = Field(default=True, index=True)
+    connected_at: datetime | None = timestamp_field(default=None)
+    """When the client (re)connected it: syncs in the days after re-fetch the lagged history."""
     updated_at: datetime = timestamp_field(default_factory=clock.now)
 
 

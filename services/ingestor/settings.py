@@ -27,6 +27,10 @@ class IngestorSettings(ServiceSettings):
     connector_timeout_seconds: float = 10.0
     #: How far back an initial sync asks the platform for daily history.
     backfill_days: int = Field(default=365, ge=1, le=3 * 366)
+    #: For this many days after connecting, every sync asks again for the days since this many
+    #: days before the connection: platforms report history with a lag (YouTube 2-3 days,
+    #: Instagram ~48 h), and the lagged days link the backfill to the first live count.
+    history_settle_days: int = Field(default=7, ge=0, le=60)
     #: The daily sync of every active connection (UTC).
     daily_sync_at: time = time(3, 0)
     #: Run the daily trigger in-process (``make run``); in Kubernetes a CronJob runs

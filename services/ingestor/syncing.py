@@ -12,13 +12,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from services.ingestor.connector_client import ConnectorClient
-from services.ingestor.domain.backfill import rebuild
+from services.ingestor.domain.backfill import history_days
 from services.ingestor.models import KnownConnection
 from shared import clock
+from shared.db.types import as_utc
 from shared.events import AccountSnapshot, SyncRequested
 from shared.events.snapshots import SnapshotMetrics
 from shared.platforms import Platform
@@ -40,10 +41,12 @@ class Syncer:
         connector: ConnectorClient,
         *,
         backfill_days: int,
+        settle_days: int = 0,
     ) -> None:
         self.clients = clients
         self.connector = connector
         self.backfill_days = backfill_days
+        self.settle_days = settle_days
 
     async def borrow(self, requests: Sequence[SyncRequested]) -> dict[uuid.UUID, str | Exception]:
         """The access tokens of a batch of syncs (one connector call), or why there is none."""
@@ -60,9 +63,16 @@ class Syncer:
             raise PlatformError(
                 request.platform, ErrorClass.PERMISSION_OR_INPUT, "platform is not enabled"
             )
+        days = history_days(
+            backfill=request.backfill,
+            connected_on=connected_on(connection),
+            today=clock.today(),
+            backfill_days=self.backfill_days,
+            settle_days=self.settle_days,
+        )
         with capturing() as raw:
             try:
-                data, history = await self._fetch(client, token, connection, request.backfill)
+                data, history = await self._fetch(client, token, connection, days)
             except PlatformError as error:
                 if error.error_class is not ErrorClass.TOKEN_EXPIRED:
                     raise
@@ -70,7 +80,7 @@ class Syncer:
                     request.connection_id, request.platform, refresh=True
                 )
                 try:
-                    data, history = await self._fetch(client, token, connection, request.backfill)
+                    data, history = await self._fetch(client, token, connection, days)
                 except PlatformError as again:
                     if again.error_class is ErrorClass.TOKEN_EXPIRED:
                         raise PlatformError(
@@ -80,27 +90,26 @@ class Syncer:
                         ) from again
                     raise
         fetched_at = clock.now()
+        # The live day first: the portal shows it at once, the past fills in behind it.
         snapshots = [live_snapshot(request, connection, data, fetched_at=fetched_at)]
-        snapshots += backfill_snapshots(
-            request,
-            connection,
-            history,
-            followers_today=data.followers,
-            fetched_at=fetched_at,
-            requested_start=fetched_at.date() - timedelta(days=self.backfill_days),
-        )
+        snapshots += backfill_snapshots(request, connection, history, fetched_at=fetched_at)
         return SyncResult(snapshots=snapshots, raw=raw)
 
     async def _fetch(
-        self, client: PlatformClient, token: str, connection: KnownConnection, backfill: bool
+        self, client: PlatformClient, token: str, connection: KnownConnection, days: int
     ) -> tuple[SnapshotMetrics, list[HistoryPoint]]:
         data = await client.fetch_snapshot(token, account_id=connection.platform_user_id)
         history: list[HistoryPoint] = []
-        if backfill:
+        if days:
             history = await client.fetch_history(
-                token, account_id=connection.platform_user_id, days=self.backfill_days
+                token, account_id=connection.platform_user_id, days=days
             )
         return data, history
+
+
+def connected_on(connection: KnownConnection) -> date | None:
+    moment = as_utc(connection.connected_at)
+    return moment.date() if moment else None
 
 
 def live_snapshot(
@@ -130,17 +139,11 @@ def backfill_snapshots(
     connection: KnownConnection,
     history: list[HistoryPoint],
     *,
-    followers_today: int | None,
     fetched_at: datetime,
-    requested_start: date,
 ) -> list[AccountSnapshot]:
-    """One snapshot per past day the platform reported, marked as backfill."""
-    days = rebuild(
-        history,
-        today=fetched_at.date(),
-        followers_today=followers_today,
-        requested_start=requested_start,
-    )
+    """One snapshot per past day the platform reported, marked as backfill: what the platform
+    stated and nothing worked out (analytics chains counts through the gains and losses)."""
+    today = fetched_at.date()
     return [
         AccountSnapshot(
             event_id=_snapshot_id(request.connection_id, day.day.isoformat(), fetched_at),
@@ -153,12 +156,25 @@ def backfill_snapshots(
             fetched_at=fetched_at,
             backfill=True,
             followers=day.followers,
+            followers_gained=day.followers_gained,
+            followers_lost=day.followers_lost,
             views=_int(day.metrics.get("views")),
             reach=_int(day.metrics.get("reach")),
-            platform_metrics=day.metrics,
+            platform_metrics=_metrics(day),
         )
-        for day in days
+        for day in sorted(history, key=lambda point: point.day)
+        if day.day < today
     ]
+
+
+def _metrics(point: HistoryPoint) -> dict[str, float]:
+    """The day's platform metrics, with the follower series kept under their usual names."""
+    metrics = dict(point.metrics)
+    if point.followers_gained is not None:
+        metrics["followers_gained"] = float(point.followers_gained)
+    if point.followers_lost is not None:
+        metrics["followers_lost"] = float(point.followers_lost)
+    return metrics
 
 
 def _int(value: float | None) -> int | None:

@@ -25,5 +25,10 @@ class ReportDay(SQLModel, table=True):
     growth_pct_30d: float | None = None
     engagement_rate: float | None = None
     posts: int | None = None
+    followers_change_30d: int | None = None
+    new_followers: int | None = None
+    follower_source: str | None = Field(default=None, max_length=16)
     backfill: bool = False
+    revision: int = 0
+    """``MetricsUpdated.revision`` of the figures kept: an older one never overwrites them."""
     received_at: datetime = timestamp_field()

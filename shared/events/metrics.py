@@ -1,6 +1,10 @@
 """Derived per-connection metrics (topic ``analytics.metrics-updated.v1``).
 
-Published by analytics after it stored a snapshot; alerts and reports build on it.
+Published by analytics for every day whose figures a stored snapshot made or changed — the
+snapshot's own day, and the later days whose changes it completed (a backfilled day can make a
+live day's 7-day change known). Alerts and reports build on it: for a connection and day, the
+event with the highest ``revision`` is the current one (redeliveries carry older revisions).
+The method behind the figures is in the README (§7, "How the figures are made").
 """
 
 from __future__ import annotations
@@ -29,3 +33,10 @@ class MetricsUpdated(Event):
     growth_pct_30d: float | None = None
     engagement_rate: float | None = None
     posts: int | None = None
+    #: ``observed`` (stated by the platform for that day) or ``rebuilt`` (chained from an
+    #: observed count through the platform's daily gains and losses); None when unknown.
+    followers_source: str | None = None
+    #: New followers during the day, where the platform reports them.
+    new_followers: int | None = None
+    #: Per connection, grows with every recomputation: the higher revision is the newer figure.
+    revision: int = 0

@@ -68,4 +68,13 @@ class AccountSnapshot(SnapshotMetrics, Event):
     #: The day the figures describe (UTC), not when they were fetched.
     snapshot_date: date
     fetched_at: datetime
+    #: A past day from the platform's own history (initial sync, or a re-fetch in the days
+    #: after connecting). Its ``followers`` is only what the platform itself states for that day
+    #: (Facebook's daily total; 0 on a YouTube channel's creation day), never a count worked
+    #: out by the ingestor: analytics rebuilds totals from ``followers_gained``/``_lost``.
     backfill: bool = False
+    #: New followers during the day (backfill; every platform that reports them).
+    followers_gained: int | None = None
+    #: Followers lost during the day; with ``followers_gained`` it makes the day's net change.
+    #: ``None`` where the platform reports gains only (Instagram, LinkedIn, Facebook follows).
+    followers_lost: int | None = None

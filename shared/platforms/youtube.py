@@ -453,8 +453,17 @@ class YouTubeClient:
     async def fetch_history(
         self, access_token: str, *, account_id: str, days: int
     ) -> list[HistoryPoint]:
-        """Daily subscribers gained/lost and views, as far back as asked (the channel's life)."""
+        """Daily subscribers gained/lost and views, as far back as asked (the channel's life).
+
+        A channel created inside the window had no subscribers at the start of its first day:
+        that day carries ``followers=0``, the one count YouTube states for a past day (analytics
+        chains the channel's whole history forwards from it).
+        """
         series, _refused = await self._analytics(access_token, account_id, days)
+        channel = await self._channel(access_token, "snippet")
+        created = parse_time((channel.get("snippet") or {}).get("publishedAt"))
+        created_on = created.astimezone(PACIFIC).date() if created else None
+        window_start = self.clock().astimezone(PACIFIC).date() - timedelta(days=max(1, days))
         all_days = sorted({day for values in series.values() for day in values})
         points = []
         for day in all_days:
@@ -466,6 +475,7 @@ class YouTubeClient:
             points.append(
                 HistoryPoint(
                     day=day,
+                    followers=0 if day == created_on and day >= window_start else None,
                     followers_gained=int(gained) if gained is not None else None,
                     followers_lost=int(lost) if lost is not None else None,
                     metrics=values,

@@ -1,84 +1,68 @@
-"""Follower growth computed from stored daily history — never estimated.
+"""Follower growth from the stored daily counts — never estimated.
 
-A change over N days needs a real observation on or before the start of the window; without
-one the answer is ``None`` (unknown), not a number made up from a shorter window. This is
-deliberate: percentages that are not computed from real history mislead coaches.
+An N-day change is ``count(day) - count(day - N)``: both counts must be known for exactly those
+days (observed, or rebuilt from the platform's gains and losses, see ``followers.py``). With
+either missing the answer is ``None`` (unknown) — not a change over a longer or shorter span
+passed off as N days. Growth % is that change over the count N days before, unknown when that
+count is 0.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from services.analytics.domain.followers import DayFacts, DroppedChain, Source, follower_counts
 
-@dataclass(frozen=True)
-class DailyPoint:
-    day: date
-    followers: int | None
-    engagement_rate: float | None = None
-    posts: int | None = None
+WINDOWS = (1, 7, 30)
 
 
 @dataclass(frozen=True)
-class GrowthSummary:
-    as_of: date
-    followers: int | None
-    change_1d: int | None
-    change_7d: int | None
-    change_30d: int | None
-    growth_pct_7d: float | None
-    growth_pct_30d: float | None
-    engagement_rate: float | None
-    posts: int | None
+class Growth:
+    """The derived figures of one day: what the API shows and ``MetricsUpdated`` carries."""
+
+    followers: int | None = None
+    source: Source | None = None
+    change_1d: int | None = None
+    change_7d: int | None = None
+    change_30d: int | None = None
+    growth_pct_7d: float | None = None
+    growth_pct_30d: float | None = None
 
 
-def _known(series: Sequence[DailyPoint]) -> list[DailyPoint]:
-    return sorted((p for p in series if p.followers is not None), key=lambda p: p.day)
+def change(counts: Mapping[date, int], day: date, days: int) -> int | None:
+    end, start = counts.get(day), counts.get(day - timedelta(days=days))
+    return None if end is None or start is None else end - start
 
 
-def value_on_or_before(series: Sequence[DailyPoint], day: date) -> DailyPoint | None:
-    """The latest observation not after ``day`` (series sorted by day, followers known)."""
-    days = [p.day for p in series]
-    index = bisect_right(days, day)
-    return series[index - 1] if index else None
-
-
-def change(series: Sequence[DailyPoint], as_of: date, days: int) -> int | None:
-    known = _known(series)
-    window_start = as_of - timedelta(days=days)
-    end = value_on_or_before(known, as_of)
-    start = value_on_or_before(known, window_start)
-    if end is None or start is None or end.followers is None or start.followers is None:
+def growth_pct(counts: Mapping[date, int], day: date, days: int) -> float | None:
+    start = counts.get(day - timedelta(days=days))
+    delta = change(counts, day, days)
+    if delta is None or not start:
         return None
-    if end.day <= window_start:
-        return None  # nothing observed inside the window: unknown, not "no change"
-    return end.followers - start.followers
+    return round(100.0 * delta / start, 2)
 
 
-def growth_pct(series: Sequence[DailyPoint], as_of: date, days: int) -> float | None:
-    """Percent change over ``days``; unknown when the window has no start or starts at zero."""
-    known = _known(series)
-    start = value_on_or_before(known, as_of - timedelta(days=days))
-    delta = change(known, as_of, days)
-    if delta is None or start is None or not start.followers:
-        return None
-    return round(100.0 * delta / start.followers, 2)
-
-
-def summarize(series: Sequence[DailyPoint], as_of: date) -> GrowthSummary:
-    known = _known(series)
-    latest = value_on_or_before(known, as_of)
-    today = next((p for p in series if p.day == as_of), None)
-    return GrowthSummary(
-        as_of=as_of,
-        followers=latest.followers if latest else None,
-        change_1d=change(known, as_of, 1),
-        change_7d=change(known, as_of, 7),
-        change_30d=change(known, as_of, 30),
-        growth_pct_7d=growth_pct(known, as_of, 7),
-        growth_pct_30d=growth_pct(known, as_of, 30),
-        engagement_rate=today.engagement_rate if today else None,
-        posts=today.posts if today else None,
+def growth_on(counts: Mapping[date, int], day: date, source: Source | None = None) -> Growth:
+    return Growth(
+        followers=counts.get(day),
+        source=source,
+        change_1d=change(counts, day, 1),
+        change_7d=change(counts, day, 7),
+        change_30d=change(counts, day, 30),
+        growth_pct_7d=growth_pct(counts, day, 7),
+        growth_pct_30d=growth_pct(counts, day, 30),
     )
+
+
+def derive(facts: Iterable[DayFacts]) -> tuple[dict[date, Growth], list[DroppedChain]]:
+    """The derived figures of every day in ``facts`` (a pure function of the set of facts)."""
+    facts = list(facts)
+    counted, dropped = follower_counts(facts)
+    counts = {day: c.value for day, c in counted.items()}
+    derived = {
+        f.day: growth_on(counts, f.day, counted[f.day].source if f.day in counted else None)
+        for f in facts
+    }
+    return derived, dropped

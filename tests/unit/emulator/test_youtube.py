@@ -574,7 +574,8 @@ async def test_report_shape_lag_and_values(client: httpx.AsyncClient) -> None:
         expected = day_metrics(steady, day)
         assert row[1:] == [expected[m] for m in METRICS.split(",")]
         gained, lost = subscriber_flow(steady, day)
-        assert gained - lost == followers(steady, day) - followers(steady, day - timedelta(days=1))
+        # The change during the day: from that day's count to the next day's.
+        assert gained - lost == followers(steady, day + timedelta(days=1)) - followers(steady, day)
 
 
 async def test_report_without_dimension_and_descending(client: httpx.AsyncClient) -> None:

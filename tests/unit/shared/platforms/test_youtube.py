@@ -316,7 +316,7 @@ async def test_history_rebuilds_subscribers(emu: Emu) -> None:
         assert point.metrics["views"] == day_metrics(creator, point.day)["views"]
         assert "subscribersGained" not in point.metrics
     net = sum((p.followers_gained or 0) - (p.followers_lost or 0) for p in points)
-    assert net == followers(creator, last_day) - followers(creator, first_day - timedelta(days=1))
+    assert net == followers(creator, last_day + timedelta(days=1)) - followers(creator, first_day)
 
 
 # --- Error classes ---------------------------------------------------------------------------
