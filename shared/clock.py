@@ -132,4 +132,4 @@ def today() -> date:
 
 def offset_to(moment: datetime) -> float:
     """The :data:`OFFSET_ENV` value that makes a process started now start at ``moment``."""
-    return _aware(moment).timestamp() - time.time()
+    return _aware(moment).timestamp() - SystemClock().timestamp()
