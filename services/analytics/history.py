@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.analytics.domain.followers import DayFacts, DroppedChain
 from services.analytics.domain.growth import Growth, derive
-from services.analytics.models import DailySnapshot, TrackedConnection
+from services.analytics.models import ContentItemDay, DailySnapshot, TrackedConnection
 from shared.db import upsert
 from shared.db.types import as_utc
 from shared.events import AccountSnapshot, ConnectionEvent, MetricsUpdated
@@ -209,9 +209,10 @@ async def apply_connection_event(session: AsyncSession, event: ConnectionEvent) 
             session.add(tracked)
         if isinstance(event, ConnectionRemoved) and event.purge_history:
             connection = await session.connection()
-            await connection.execute(
-                delete(DailySnapshot).where(col(DailySnapshot.connection_id) == event.connection_id)
-            )
+            for table in (DailySnapshot, ContentItemDay):
+                await connection.execute(
+                    delete(table).where(col(table.connection_id) == event.connection_id)
+                )
     await session.commit()
 
 
@@ -261,6 +262,7 @@ async def store_snapshots(
                 key=str(connection_id),
             )
     outcome.revision = tracked.revision
+    await _store_content(session, rows, snapshots)
     for chain in outcome.dropped:
         log.warning(
             "follower history dropped: the platform's changes go below zero",
@@ -274,6 +276,56 @@ async def store_snapshots(
         )
     await session.commit()
     return outcome
+
+
+def content_winners(
+    rows: dict[date, DailySnapshot], incoming: Iterable[AccountSnapshot]
+) -> list[AccountSnapshot]:
+    """The incoming live snapshots whose day figures were kept: their items are the day's."""
+    winners: dict[date, AccountSnapshot] = {}
+    for snapshot in incoming:
+        row = rows[snapshot.snapshot_date]
+        kept_at = as_utc(row.fetched_at)
+        if not snapshot.backfill and not row.backfill and kept_at == snapshot.fetched_at:
+            winners[snapshot.snapshot_date] = snapshot
+    return list(winners.values())
+
+
+async def _store_content(
+    session: AsyncSession, rows: dict[date, DailySnapshot], incoming: Sequence[AccountSnapshot]
+) -> None:
+    """Replace the content items of each day a live snapshot of the batch won."""
+    connection = await session.connection()
+    for snapshot in content_winners(rows, incoming):
+        await connection.execute(
+            delete(ContentItemDay).where(
+                col(ContentItemDay.connection_id) == snapshot.connection_id,
+                col(ContentItemDay.seen_on) == snapshot.snapshot_date,
+            )
+        )
+        items = {item.item_id: item for item in snapshot.recent_items}  # one row per item
+        session.add_all(
+            ContentItemDay(
+                connection_id=snapshot.connection_id,
+                item_id=item.item_id,
+                seen_on=snapshot.snapshot_date,
+                client_id=snapshot.client_id,
+                platform=snapshot.platform.value,
+                kind=item.kind,
+                published_at=item.published_at,
+                url=item.url,
+                caption=item.caption,
+                views=item.views,
+                reach=item.reach,
+                likes=item.likes,
+                comments=item.comments,
+                shares=item.shares,
+                saves=item.saves,
+                engagement_rate=item.engagement_rate,
+                fetched_at=snapshot.fetched_at,
+            )
+            for item in items.values()
+        )
 
 
 async def series(

@@ -65,3 +65,31 @@ class DailySnapshot(SQLModel, table=True):
     recent_items: list[dict[str, object]] = Field(default_factory=list, sa_column=Column(JSON))
     backfill: bool = False
     fetched_at: datetime = timestamp_field()
+
+
+class ContentItemDay(SQLModel, table=True):
+    """One post, reel or video as a live sync saw it on one day: its metrics over time.
+
+    Top content and per-item engagement are queried here, without unpacking the day rows'
+    ``recent_items`` JSON. A later live sync of the same day replaces that day's figures.
+    """
+
+    __tablename__ = "content_items"
+
+    connection_id: uuid.UUID = Field(primary_key=True)
+    item_id: str = Field(primary_key=True, max_length=128)
+    seen_on: date = Field(primary_key=True)
+    client_id: str = Field(max_length=128, index=True)
+    platform: str = Field(max_length=32)
+    kind: str = Field(max_length=32)
+    published_at: datetime | None = timestamp_field(default=None, index=True)
+    url: str | None = None
+    caption: str | None = None
+    views: int | None = None
+    reach: int | None = None
+    likes: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    saves: int | None = None
+    engagement_rate: float | None = None
+    fetched_at: datetime = timestamp_field()

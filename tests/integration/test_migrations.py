@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 OWNED = {
     "connector": {"connections", "oauth_states", "outbox"},
     "ingestor": {"known_connections", "sync_runs", "schedule_claims", "raw_responses"},
-    "analytics": {"tracked_connections", "daily_snapshots", "outbox"},
+    "analytics": {"tracked_connections", "daily_snapshots", "outbox", "content_items"},
     "alerts": {"watched_accounts"},
     "reports": {"report_days"},
 }
