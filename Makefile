@@ -49,6 +49,7 @@ test-moved-clock: $(STAMP) ## the unit suite with the system clock moved (no out
 bench: $(STAMP) ## ingestor benchmark: N emulated connections end to end vs the sequential loop
 	$(BIN)/python -m bench.ingestor $(BENCH_ARGS)
 	$(BIN)/python -m bench.history_latency
+	$(BIN)/python -m bench.analytics_intake
 
 lint: $(STAMP) ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check .
