@@ -62,7 +62,9 @@ SERVICES: dict[str, ServiceSpec] = {
 }
 
 #: Public path prefixes and the service that answers them. The Kubernetes Ingress
-#: (deploy/k8s/base/ingress.yaml) routes the same table; a test keeps the two in step.
+#: (deploy/k8s/base/ingress.yaml) routes the same table; a test keeps the two in step. WebSockets
+#: are routed by the same table: the admin's live socket, /api/admin/social/clients/{id}/live,
+#: is under /api/admin/social/clients.
 PUBLIC_ROUTES: tuple[tuple[str, str], ...] = (
     ("/api/portal/social/connect", "connector"),
     ("/api/portal/social/callback", "connector"),
@@ -70,6 +72,7 @@ PUBLIC_ROUTES: tuple[tuple[str, str], ...] = (
     ("/api/admin/social/connections", "connector"),
     ("/api/portal/social/overview", "analytics"),
     ("/api/portal/social/metrics", "analytics"),
+    ("/api/portal/social/live", "analytics"),
     ("/api/admin/social/clients", "analytics"),
     ("/api/portal/social/reports", "reports"),
     ("/api/admin/social/reports", "reports"),

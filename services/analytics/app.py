@@ -6,8 +6,10 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.analytics import api, handlers
+from services.analytics import api, handlers, live_api
 from services.analytics.context import AnalyticsContext
+from services.analytics.live import LiveHub
+from services.analytics.live_feed import LiveFeed
 from services.analytics.settings import AnalyticsSettings
 from shared.outbox import OutboxRelay
 from shared.periodic import Periodic
@@ -21,13 +23,16 @@ def create_app(settings: AnalyticsSettings | None = None) -> FastAPI:
     settings = settings or AnalyticsSettings()
     runtime = Runtime.build(settings)
     relay = OutboxRelay(runtime.engine, runtime.publisher)
-    context = AnalyticsContext(settings=settings, runtime=runtime, relay=relay)
+    hub = LiveHub.from_settings(settings)
+    context = AnalyticsContext(settings=settings, runtime=runtime, relay=relay, live=hub)
     handlers.register(context)
+    feed = LiveFeed(runtime.broker, hub)
     housekeeping = Periodic("analytics-outbox-purge", HOUSEKEEPING_SECONDS, relay.purge)
 
     async def start_background() -> None:
         relay.start()
         await housekeeping.start()
+        await feed.positioned()
 
     async def stop_background() -> None:
         await housekeeping.stop()
@@ -36,7 +41,7 @@ def create_app(settings: AnalyticsSettings | None = None) -> FastAPI:
     app = create_service_app(
         runtime,
         title="Live Social Analytics — analytics",
-        routers=[api.portal, api.admin],
+        routers=[api.portal, api.admin, live_api.live],
         on_startup=[start_background],
         on_shutdown=[stop_background],
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.analytics.live import LiveHub
 from services.analytics.settings import AnalyticsSettings
 from shared.outbox import OutboxRelay
 from shared.service import Runtime
@@ -15,3 +16,5 @@ class AnalyticsContext:
     runtime: Runtime
     relay: OutboxRelay
     """Publishes the ``MetricsUpdated`` events the handlers queue in their transactions."""
+    live: LiveHub
+    """This replica's open live-update sockets, fed by ``live_feed`` (every replica sees all)."""

@@ -6,19 +6,33 @@ routed by prefix (``services.registry.PUBLIC_ROUTES``, the same table the Ingres
 service's public port, and the checked path, not the raw one, goes upstream. The services'
 internal ports (``/metrics``, ``/internal``) are never among the upstreams. A service that
 cannot be reached answers 503 (504 when it is too slow), never 500.
+
+WebSockets (the live updates) take the same path checks and routes. The gateway opens the
+upstream socket first, with the client's ``Authorization`` header and query, then accepts the
+client and relays frames both ways until either end closes, and closes the other with the same
+code. What HTTP would answer with a status is told to a socket as a close right after the
+handshake (browsers never see a refused handshake's status): 1008 and the reason for a refused
+path or route, 1013 when the service is unavailable or slow to answer, 1014 when it fails. Each
+hop keeps itself alive with its own pings (uvicorn's towards the client, ``websockets``'
+upstream).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-from fastapi import FastAPI, Request
+import websockets
+from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
 from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocketState
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from services.local.board import ProcessBoard, ProcessState
 from services.local.paths import RefusedPath, checked_path, encoded
@@ -27,6 +41,18 @@ from services.registry import PUBLIC_ROUTES, route_for
 #: How long a client is asked to wait before retrying a service that is down.
 RETRY_AFTER_SECONDS = 2
 UPSTREAM_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
+#: How long the upstream WebSocket handshake may take, and the largest frame relayed (uvicorn's
+#: own limit towards clients).
+SOCKET_OPEN_TIMEOUT = 10.0
+SOCKET_MAX_BYTES = 16 * 2**20
+#: What a WebSocket handshake carries upstream: the credential and the correlation ids. (The
+#: handshake's own headers are each hop's; the token may also be in the query, passed as is.)
+_SOCKET_FORWARDED = ("authorization", "x-correlation-id", "x-request-id")
+#: Close codes a peer reports but that cannot be sent (RFC 6455 §7.4.1: 1005 no code, 1006 lost).
+_UNSENDABLE_CLOSE = {1005, 1006}
+#: RFC 6455 close codes standing for the HTTP answers: policy violation (refused), try again
+#: later (unavailable), bad gateway (the upstream failed).
+REFUSED, TRY_LATER, BAD_GATEWAY = 1008, 1013, 1014
 
 _HOP_BY_HOP = {
     "connection",
@@ -45,13 +71,14 @@ _HOP_BY_HOP = {
 
 
 class PathGuard:
-    """Refuses unsafe paths before any routing; puts the checked path in the scope."""
+    """Refuses unsafe paths before any routing (HTTP and WebSocket); puts the checked path in
+    the scope."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         # uvicorn gives the path alone; some servers (httpx's ASGI transport) add the query.
@@ -60,10 +87,26 @@ class PathGuard:
         try:
             path = checked_path(raw, scope.get("query_string", b""))
         except RefusedPath as refused:
-            answer = JSONResponse({"detail": refused.reason}, status_code=refused.status)
-            await answer(scope, receive, send)
+            if scope["type"] == "websocket":
+                await _refuse_socket(receive, send, REFUSED, refused.reason)
+            else:
+                answer = JSONResponse({"detail": refused.reason}, status_code=refused.status)
+                await answer(scope, receive, send)
             return
         await self.app({**scope, "path": path, "raw_path": encoded(path)}, receive, send)
+
+
+async def _refuse_socket(receive: Receive, send: Send, code: int, reason: str) -> None:
+    """Complete the handshake and close at once with ``code`` and ``reason`` (nothing else is
+    sent): the one refusal a browser's WebSocket can read."""
+    await receive()  # websocket.connect
+    await send({"type": "websocket.accept"})
+    await send({"type": "websocket.close", "code": code, "reason": close_reason(reason)})
+
+
+def close_reason(text: str) -> str:
+    """``text`` cut to the 123 bytes a close frame's reason may hold."""
+    return text.encode()[:123].decode(errors="ignore")
 
 
 def create_gateway(
@@ -164,7 +207,97 @@ def create_gateway(
             background=BackgroundTask(answer.aclose),
         )
 
+    @app.websocket("/api/{path:path}")
+    async def proxy_socket(websocket: WebSocket) -> None:
+        scope = websocket.scope
+
+        async def refuse(code: int, reason: str) -> None:
+            await _refuse_socket(websocket.receive, websocket.send, code, reason)
+
+        service = route_for(scope["path"])
+        if service is None or service not in upstreams:
+            await refuse(REFUSED, "no such route")
+            return
+        query: bytes = scope.get("query_string", b"")
+        if any(byte <= 0x20 or byte >= 0x7F for byte in query):
+            await refuse(REFUSED, "invalid query string")
+            return
+        base = upstreams[service].replace("http://", "ws://", 1).replace("https://", "wss://", 1)
+        url = base + scope["raw_path"].decode("ascii") + (f"?{query.decode()}" if query else "")
+        forwarded = [(k, v) for k, v in websocket.headers.items() if k in _SOCKET_FORWARDED]
+        try:
+            upstream = await websockets.connect(
+                url,
+                additional_headers=forwarded,
+                subprotocols=scope.get("subprotocols") or None,
+                user_agent_header=websocket.headers.get("user-agent"),
+                proxy=None,  # the upstreams are this machine's ports, never behind a proxy
+                compression=None,  # loopback: deflating would cost CPU for nothing
+                open_timeout=SOCKET_OPEN_TIMEOUT,
+                max_size=SOCKET_MAX_BYTES,
+            )
+        except InvalidStatus as refused:  # e.g. no WebSocket route there (403)
+            status = refused.response.status_code
+            await refuse(BAD_GATEWAY, f"{service} refused the WebSocket (HTTP {status})")
+            return
+        except TimeoutError:
+            await refuse(TRY_LATER, f"{service} did not answer in time")
+            return
+        except OSError:  # refused, reset, unreachable: as HTTP's 503
+            why = "is restarting" if restarting(service) else "is unavailable"
+            await refuse(TRY_LATER, f"{service} {why}")
+            return
+        except InvalidHandshake:  # not a WebSocket answer, or cut off mid-handshake
+            await refuse(BAD_GATEWAY, f"{service} dropped the connection")
+            return
+        async with upstream:
+            await websocket.accept(subprotocol=upstream.subprotocol)
+            await _relay(websocket, upstream, service)
+
     return app
+
+
+async def _relay(websocket: WebSocket, upstream: ClientConnection, service: str) -> None:
+    """Frames both ways until one end closes; then the other is closed with its code."""
+
+    async def down() -> None:
+        with contextlib.suppress(ConnectionClosed):
+            async for message in upstream:
+                if isinstance(message, str):
+                    await websocket.send_text(message)
+                else:
+                    await websocket.send_bytes(message)
+
+    async def up() -> tuple[int, str]:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return int(message.get("code") or 1000), str(message.get("reason") or "")
+            if message.get("text") is not None:
+                await upstream.send(message["text"])
+            elif message.get("bytes") is not None:
+                await upstream.send(message["bytes"])
+
+    downward, upward = asyncio.create_task(down()), asyncio.create_task(up())
+    try:
+        await asyncio.wait((downward, upward), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (downward, upward):
+            task.cancel()
+        outcomes = await asyncio.gather(downward, upward, return_exceptions=True)
+    if isinstance(outcomes[1], tuple):  # the client left: tell the service
+        code, reason = outcomes[1]
+        await upstream.close(1001 if code in _UNSENDABLE_CLOSE else code, reason)
+        return
+    closed = upstream.protocol.close_rcvd
+    if closed is None:  # the service dropped the TCP connection without a close frame
+        code, reason = BAD_GATEWAY, f"{service} dropped the connection"
+    else:
+        code = 1000 if closed.code in _UNSENDABLE_CLOSE else closed.code
+        reason = closed.reason
+    if websocket.client_state is WebSocketState.CONNECTED:
+        with contextlib.suppress(Exception):  # the client may be gone too
+            await websocket.close(code, reason)
 
 
 def _query(request: Request) -> bytes:

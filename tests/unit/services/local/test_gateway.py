@@ -7,20 +7,27 @@ that records every request it receives.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
 import httpx
 import pytest
-from fastapi import FastAPI
+import uvicorn
+import websockets
+from fastapi import FastAPI, WebSocket
 from starlette.types import Message, Receive, Scope, Send
+from websockets.exceptions import ConnectionClosed
 
 from services.local.board import ProcessBoard, ProcessState
 from services.local.broker import free_port
 from services.local.gateway import create_gateway
+from services.registry import route_for
+from tests.support.waiting import eventually
 
 UPSTREAMS = {
     "connector": "http://connector:8001",
@@ -301,3 +308,161 @@ async def test_healthz_without_a_supervisor_probes_only() -> None:
         answer = await api.get("/healthz")
     assert answer.status_code == 503
     assert answer.json() == {"status": "degraded", "services": {"connector": "down"}}
+
+
+# --------------------------------------------------------------------------- WebSockets
+#
+# A WebSocket needs real servers on both sides: a fake service (``socket_service``) and the
+# gateway, each served by uvicorn on a free port, with the ``websockets`` client in front.
+
+
+@dataclass
+class SocketService:
+    """A fake analytics: says what its handshake carried, echoes, closes when told to."""
+
+    url: str
+    #: The close code of every socket the service saw end, as the service saw it.
+    ended: list[int] = field(default_factory=list)
+
+
+def _socket_service_app(ended: list[int]) -> FastAPI:
+    app = FastAPI()
+
+    @app.websocket("/api/portal/social/live")
+    async def live(websocket: WebSocket) -> None:
+        if "authorization" not in websocket.headers:
+            await websocket.close()  # before accepting: the handshake is refused (403)
+            return
+        await websocket.accept(subprotocol=(websocket.scope.get("subprotocols") or [None])[0])
+        await websocket.send_json(
+            {
+                "raw_path": websocket.scope["raw_path"].decode(),
+                "query": websocket.scope["query_string"].decode(),
+                "authorization": websocket.headers["authorization"],
+                "cookie": websocket.headers.get("cookie"),
+            }
+        )
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                ended.append(message["code"])
+                return
+            if message.get("text") == "close-1013":
+                await websocket.close(1013, "too far behind")
+                return
+            if message.get("text") is not None:
+                await websocket.send_text("echo:" + message["text"])
+            else:
+                await websocket.send_bytes(message["bytes"][::-1])
+
+    return app
+
+
+@asynccontextmanager
+async def _served(app: FastAPI) -> AsyncIterator[str]:
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+    )
+    task = asyncio.create_task(server.serve())
+
+    async def started() -> bool:
+        return server.started
+
+    try:
+        await eventually(started, timeout=10, interval=0.02)
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 10)
+
+
+@pytest.fixture
+async def socket_gateway() -> AsyncIterator[tuple[str, SocketService]]:
+    """The gateway's ``ws://`` base URL, in front of the fake analytics (connector: not up)."""
+    ended: list[int] = []
+    async with _served(_socket_service_app(ended)) as service:
+        upstreams = {
+            "analytics": f"http://{service}",
+            "connector": f"http://127.0.0.1:{free_port()}",
+        }
+        async with _served(create_gateway(upstreams)) as gateway:
+            yield f"ws://{gateway}", SocketService(f"ws://{service}", ended)
+
+
+def _connect(url: str, token: str | None = "t", **options: Any) -> Any:
+    headers = {"Authorization": f"Bearer {token}", "Cookie": "session=1"} if token else None
+    return websockets.connect(url, additional_headers=headers, proxy=None, **options)
+
+
+async def _closed(url: str, token: str | None = "t") -> tuple[int, str]:
+    async with _connect(url, token) as socket:
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(socket.recv(), 10)
+    assert closed.value.rcvd is not None
+    return closed.value.rcvd.code, closed.value.rcvd.reason
+
+
+def test_the_live_sockets_are_routed_to_analytics() -> None:
+    assert route_for("/api/portal/social/live") == "analytics"
+    assert route_for("/api/admin/social/clients/c-1/live") == "analytics"
+
+
+async def test_a_socket_is_relayed_both_ways_with_its_token_and_query(
+    socket_gateway: tuple[str, SocketService],
+) -> None:
+    gateway, service = socket_gateway
+    url = f"{gateway}/%61pi/portal/social/live?access_token=q&x=%2F"
+    async with _connect(url, subprotocols=["lsa.v1"]) as socket:
+        seen = json.loads(await socket.recv())
+        # The checked path, the query untouched, the token; not the other headers (cookie).
+        assert seen == {
+            "raw_path": "/api/portal/social/live",
+            "query": "access_token=q&x=%2F",
+            "authorization": "Bearer t",
+            "cookie": None,
+        }
+        assert socket.subprotocol == "lsa.v1"
+        await socket.send("hello")
+        assert await socket.recv() == "echo:hello"
+        await socket.send(b"\x00\x01\x02")
+        assert await socket.recv() == b"\x02\x01\x00"
+        await socket.close(4000, "bye")
+
+    async def told() -> bool:  # the client's close reached the service, with its code
+        return service.ended == [4000]
+
+    await eventually(told, timeout=10, interval=0.02)
+
+
+async def test_the_services_close_reaches_the_client_with_its_code_and_reason(
+    socket_gateway: tuple[str, SocketService],
+) -> None:
+    gateway, _service = socket_gateway
+    async with _connect(f"{gateway}/api/portal/social/live") as socket:
+        await socket.recv()
+        await socket.send("close-1013")
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(socket.recv(), 10)
+    assert closed.value.rcvd is not None
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1013, "too far behind")
+
+
+@pytest.mark.parametrize(
+    ("path", "token", "code", "reason"),
+    [
+        ("/api/portal/social/live/%2e%2e/x", "t", 1008, "'.' or '..' segment"),
+        ("/api/portal/social/live/..%2F..%2Fmetrics", "t", 1008, "encoded '/'"),
+        ("/api/nowhere", "t", 1008, "no such route"),
+        ("/api/portal/social/connections", "t", 1013, "connector is unavailable"),
+        ("/api/portal/social/live", None, 1014, "analytics refused the WebSocket (HTTP 403)"),
+    ],
+)
+async def test_a_socket_the_gateway_cannot_relay_is_closed_with_why(
+    socket_gateway: tuple[str, SocketService], path: str, token: str | None, code: int, reason: str
+) -> None:
+    gateway, service = socket_gateway
+    closed_code, closed_reason = await _closed(gateway + path, token)
+    assert closed_code == code
+    assert reason in closed_reason
+    assert service.ended == []  # no socket reached the service's relay
