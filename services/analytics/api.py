@@ -1,21 +1,28 @@
-"""Analytics' HTTP routes: a client's overview and history; the same for admins, any client."""
+"""Analytics' HTTP routes: a client's overview and history; the same for admins, any client;
+admins also keep clients' programs and import an account's earlier history."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.analytics import history
+from services.analytics import history, programs
 from services.analytics.context import AnalyticsContext
+from services.analytics.history_import import parse_history_csv
 from services.analytics.models import TrackedConnection
 from services.analytics.schemas import (
     AccountOverview,
+    ClientProgramPublic,
+    ClientProgramUpdate,
     DailyMetric,
+    DeliverablePublic,
+    DeliverableUpdate,
+    HistoryImportPublic,
     MetricsHistory,
     Overview,
     Totals,
@@ -23,6 +30,8 @@ from services.analytics.schemas import (
 from shared import clock
 from shared.auth import AdminDep, ClientDep
 from shared.date_params import BoundedDate
+from shared.events import ClientUpserted, CrmEvent, DeliverableRemoved, DeliverableUpserted
+from shared.events.crm import CODE_PATTERN
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -63,6 +72,7 @@ async def _overview(session: AsyncSession, client_id: str) -> Overview:
                 engagement_formula=latest.engagement_formula if latest else None,
                 posts=latest.posts if latest else None,
                 missing_metrics=list(latest.missing_metrics) if latest else [],
+                last_snapshot_source=history.day_source(latest).value if latest else None,
             )
         )
     changes = [a.followers_change_7d for a in accounts]
@@ -115,6 +125,7 @@ async def _history(
                 reach=r.reach,
                 views=r.views,
                 backfill=r.backfill,
+                source=history.day_source(r).value,
             )
             for r in rows
         ],
@@ -169,3 +180,184 @@ async def client_history(
 ) -> MetricsHistory:
     tracked = await _tracked(session, connection_id, client_id)
     return await _history(session, tracked, start, end)
+
+
+ClientIdPath = Annotated[str, Path(min_length=1, max_length=128)]
+CodePath = Annotated[str, Path(pattern=CODE_PATTERN, description="M1, M2, … M999")]
+#: The largest history import accepted (about 35,000 rows of four columns).
+MAX_IMPORT_BYTES = 1024 * 1024
+_NO_SUCH_CLIENT = "no such client (its program is created with PUT …/program)"
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite hands timestamps back naive; every one was written in UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _program_public(found: programs.Program) -> ClientProgramPublic:
+    client = found.client
+    return ClientProgramPublic(
+        client_id=client.client_id,
+        name=client.name,
+        email=client.email,
+        timezone=client.timezone,
+        program_start=client.program_start,
+        program_end=client.program_end,
+        follower_goal=client.follower_goal,
+        updated_at=_aware(client.updated_at),
+        deliverables=[
+            DeliverablePublic(
+                code=d.code,
+                title=d.title,
+                due_on=d.due_on,
+                completed_on=d.completed_on,
+                updated_at=_aware(d.updated_at),
+            )
+            for d in found.deliverables
+            if d.due_on is not None
+        ],
+    )
+
+
+async def _program(session: AsyncSession, client_id: str) -> programs.Program:
+    found = await programs.program(session, client_id)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=_NO_SUCH_CLIENT)
+    return found
+
+
+async def _apply(session: AsyncSession, event: CrmEvent) -> None:
+    """Store an admin's change through the CRM events' own rule; 409 if a newer one is kept."""
+    if await programs.apply_event(session, event) is programs.Outcome.STALE:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            detail="a newer version from the CRM is stored (its updated_at is later than now)",
+        )
+
+
+@admin.get("/clients/{client_id}/program", response_model=ClientProgramPublic)
+async def client_program(
+    client_id: ClientIdPath, _admin: AdminDep, session: SessionDep
+) -> ClientProgramPublic:
+    return _program_public(await _program(session, client_id))
+
+
+@admin.put("/clients/{client_id}/program", response_model=ClientProgramPublic)
+async def put_client_program(
+    client_id: ClientIdPath, body: ClientProgramUpdate, _admin: AdminDep, session: SessionDep
+) -> ClientProgramPublic:
+    """Create or replace the client's program (what the CRM's ``client.upserted`` does)."""
+    event = ClientUpserted(client_id=client_id, updated_at=clock.now(), **body.model_dump())
+    await _apply(session, event)
+    return _program_public(await _program(session, client_id))
+
+
+@admin.put("/clients/{client_id}/deliverables/{code}", response_model=DeliverablePublic)
+async def put_deliverable(
+    client_id: ClientIdPath,
+    code: CodePath,
+    body: DeliverableUpdate,
+    _admin: AdminDep,
+    session: SessionDep,
+) -> DeliverablePublic:
+    """Create or replace one deliverable of an existing program."""
+    await _program(session, client_id)
+    event = DeliverableUpserted(
+        client_id=client_id, code=code, updated_at=clock.now(), **body.model_dump()
+    )
+    await _apply(session, event)
+    stored = await programs.deliverable(session, client_id, code)
+    assert stored is not None
+    assert stored.due_on is not None
+    return DeliverablePublic(
+        code=stored.code,
+        title=stored.title,
+        due_on=stored.due_on,
+        completed_on=stored.completed_on,
+        updated_at=_aware(stored.updated_at),
+    )
+
+
+@admin.delete("/clients/{client_id}/deliverables/{code}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_deliverable(
+    client_id: ClientIdPath, code: CodePath, _admin: AdminDep, session: SessionDep
+) -> Response:
+    await _program(session, client_id)
+    if await programs.deliverable(session, client_id, code) is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such deliverable")
+    await _apply(
+        session, DeliverableRemoved(client_id=client_id, code=code, updated_at=clock.now())
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+async def _csv_body(request: Request) -> str:
+    """The request's CSV text: 415 unless ``text/csv``, 413 over the limit, 422 unless UTF-8."""
+    kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if kind != "text/csv":
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            detail=f"send the rows as Content-Type: text/csv, not {kind or 'nothing'!r}",
+        )
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > MAX_IMPORT_BYTES:
+            raise HTTPException(
+                status.HTTP_413_CONTENT_TOO_LARGE,
+                detail=f"at most {MAX_IMPORT_BYTES} bytes per import",
+            )
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            detail=f"the body is not UTF-8 text (byte {error.start})",
+        ) from error
+
+
+_CSV_BODY: dict[str, object] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/csv": {
+                "schema": {"type": "string"},
+                "example": "date,followers,following,posts\n2026-03-01,5000,310,120\n",
+            }
+        },
+    }
+}
+
+
+@admin.post(
+    "/clients/{client_id}/connections/{connection_id}/import",
+    response_model=HistoryImportPublic,
+    openapi_extra=_CSV_BODY,
+)
+async def import_connection_history(
+    client_id: ClientIdPath,
+    connection_id: uuid.UUID,
+    request: Request,
+    _admin: AdminDep,
+    session: SessionDep,
+) -> HistoryImportPublic:
+    """Load an account's earlier daily counts (CSV ``date,followers[,following,posts]``).
+
+    Every bad row → 422 naming its line, nothing stored. Days the platform already reported
+    are skipped (listed in the answer); an imported day replaces an earlier import of it.
+    """
+    await _tracked(session, connection_id, client_id)
+    parsed = parse_history_csv(await _csv_body(request), clock.today())
+    if parsed.errors:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=parsed.details())
+    done = await history.import_history(session, connection_id, parsed.rows, clock.now())
+    if done is None:  # cannot happen after the check above; kept for the type
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such connection")
+    context: AnalyticsContext = request.app.state.analytics
+    context.relay.wake()  # the MetricsUpdated it queued go out now, not at the next poll
+    return HistoryImportPublic(
+        connection_id=connection_id,
+        imported=len(done.imported),
+        skipped_platform_days=done.skipped_platform_days,
+        revision=done.outcome.revision,
+    )

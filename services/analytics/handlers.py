@@ -1,12 +1,19 @@
-"""Analytics' Kafka subscribers: connection events and every platform's snapshots."""
+"""Analytics' Kafka subscribers: connection events, every platform's snapshots, the CRM's
+clients and programs."""
 
 from __future__ import annotations
 
 import uuid
 
-from services.analytics import history
+from services.analytics import history, programs
 from services.analytics.context import AnalyticsContext
-from shared.events import AccountSnapshot, ConnectionEvent, connection_event_adapter
+from shared.events import (
+    AccountSnapshot,
+    ConnectionEvent,
+    CrmEvent,
+    connection_event_adapter,
+    crm_event_adapter,
+)
 from shared.messaging import topics
 from shared.messaging.consumer import Delivery, subscribe, subscribe_batch
 
@@ -37,6 +44,10 @@ def register(context: AnalyticsContext) -> None:
         context.relay.wake()
         return [errors.get(d.event.connection_id) for d in deliveries]
 
+    async def on_crm_event(event: CrmEvent) -> None:
+        async with runtime.sessions() as session:
+            await programs.apply_event(session, event)
+
     subscribe(
         runtime.broker,
         topics.CONNECTIONS,
@@ -53,4 +64,12 @@ def register(context: AnalyticsContext) -> None:
         handle_batch=on_snapshots,
         settings=kafka,
         max_records=context.settings.snapshot_batch_size,
+    )
+    subscribe(
+        runtime.broker,
+        topics.CRM_CLIENTS,
+        group_id="analytics.crm",
+        parse=crm_event_adapter.validate_json,
+        handle=on_crm_event,
+        settings=kafka,
     )

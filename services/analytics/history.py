@@ -6,6 +6,13 @@ connection's derived figures are recomputed from *all* its stored days (``domain
 published figures changed. The stored facts are order-independent (``supersedes``,
 ``series_supersedes``) and the derivation is a pure function of them, so the figures are the
 same whatever order the days arrive in and however often each arrives.
+
+A day's figures have one source (:class:`DaySource`): the live sync, the platform's history
+(backfill), or an admin's history import (:func:`import_history`). The platform always wins
+over an import — an import never overwrites a day the platform reported, and a day the
+platform reports later replaces the imported one — while a later import replaces an earlier
+import of the same day. Imported followers are observed counts (what the client recorded), so
+they anchor the chains like the platform's; the day says where its figures came from.
 """
 
 from __future__ import annotations
@@ -13,7 +20,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlmodel import col, delete, select
@@ -53,18 +61,65 @@ DAY_FIELDS = (
 )
 
 
-def supersedes(incoming: AccountSnapshot, existing: DailySnapshot | None) -> bool:
-    """Does ``incoming`` replace the day's figures that are stored?
+class DaySource(StrEnum):
+    """Where a stored day's figures came from."""
 
-    A live fetch beats the platform's history of the same day; between two of a kind, the later
-    fetch wins (an identical redelivery changes nothing either way).
+    LIVE = "live"
+    """The day's live sync."""
+    PLATFORM = "platform"
+    """The platform's own history of the day (a backfill)."""
+    IMPORT = "import"
+    """An admin's history import: counts the client recorded."""
+
+
+#: Which source beats which: live over the platform's history over an import.
+_RANK = {DaySource.IMPORT: 0, DaySource.PLATFORM: 1, DaySource.LIVE: 2}
+
+
+def day_source(row: DailySnapshot) -> DaySource:
+    if row.imported:
+        return DaySource.IMPORT
+    return DaySource.PLATFORM if row.backfill else DaySource.LIVE
+
+
+def outranks(source: DaySource, fetched_at: datetime, existing: DailySnapshot | None) -> bool:
+    """Do figures from ``source``, fetched at ``fetched_at``, replace the stored day's?
+
+    The better source wins (live, then the platform's history, then an import); between two of
+    a kind, the later fetch (an identical redelivery changes nothing either way).
     """
     if existing is None:
         return True
-    if existing.backfill != incoming.backfill:
-        return not incoming.backfill
+    stored = day_source(existing)
+    if stored is not source:
+        return _RANK[source] > _RANK[stored]
     stored_at = as_utc(existing.fetched_at)
-    return stored_at is None or incoming.fetched_at >= stored_at
+    return stored_at is None or fetched_at >= stored_at
+
+
+def supersedes(incoming: AccountSnapshot, existing: DailySnapshot | None) -> bool:
+    """Does ``incoming`` replace the day's figures that are stored?
+
+    A live fetch beats the platform's history of the same day, and both beat an import; between
+    two of a kind, the later fetch wins (an identical redelivery changes nothing either way).
+    """
+    source = DaySource.PLATFORM if incoming.backfill else DaySource.LIVE
+    return outranks(source, incoming.fetched_at, existing)
+
+
+@dataclass(frozen=True)
+class ImportedDay:
+    """One day of an admin's history import: the counts the client recorded for it."""
+
+    connection_id: uuid.UUID
+    client_id: str
+    platform: str
+    username: str
+    snapshot_date: date
+    imported_at: datetime
+    followers: int
+    following: int | None = None
+    posts: int | None = None
 
 
 def series_supersedes(incoming: AccountSnapshot, existing: DailySnapshot | None) -> bool:
@@ -79,8 +134,10 @@ def series_supersedes(incoming: AccountSnapshot, existing: DailySnapshot | None)
     return stored_at is None or incoming.fetched_at >= stored_at
 
 
-def merge(existing: DailySnapshot | None, incoming: AccountSnapshot) -> DailySnapshot:
+def merge(existing: DailySnapshot | None, incoming: AccountSnapshot | ImportedDay) -> DailySnapshot:
     """The stored day after ``incoming`` arrived (a new row, or ``existing`` updated)."""
+    if isinstance(incoming, ImportedDay):
+        return merge_import(existing, incoming)
     row = existing or DailySnapshot(
         connection_id=incoming.connection_id,
         snapshot_date=incoming.snapshot_date,
@@ -95,10 +152,38 @@ def merge(existing: DailySnapshot | None, incoming: AccountSnapshot) -> DailySna
             setattr(row, name, getattr(incoming, name))
         row.recent_items = [item.model_dump(mode="json") for item in incoming.recent_items]
         row.followers_observed = incoming.followers
+        row.imported = False
     if series_supersedes(incoming, existing):
         row.followers_gained = incoming.followers_gained
         row.followers_lost = incoming.followers_lost
         row.series_fetched_at = incoming.fetched_at
+    return row
+
+
+def merge_import(existing: DailySnapshot | None, incoming: ImportedDay) -> DailySnapshot:
+    """The stored day after an import of it: the import's, unless the platform reported it."""
+    row = existing or DailySnapshot(
+        connection_id=incoming.connection_id,
+        snapshot_date=incoming.snapshot_date,
+        client_id=incoming.client_id,
+        platform=incoming.platform,
+        username=incoming.username,
+        fetched_at=incoming.imported_at,
+    )
+    if not outranks(DaySource.IMPORT, incoming.imported_at, existing):
+        return row
+    # The whole day is the import's: nothing of an earlier import of it is left.
+    row.client_id = incoming.client_id
+    row.username = incoming.username
+    row.followers_observed = incoming.followers
+    row.following = incoming.following
+    row.posts = incoming.posts
+    row.followers_gained = row.followers_lost = row.series_fetched_at = None
+    row.engagement_rate = row.engagement_formula = None
+    row.reach = row.views = None
+    row.platform_metrics, row.missing_metrics, row.recent_items = {}, [], []
+    row.backfill, row.imported = False, True
+    row.fetched_at = incoming.imported_at
     return row
 
 
@@ -123,6 +208,7 @@ def published(row: DailySnapshot) -> tuple[Any, ...]:
     return (
         row.username,
         row.backfill,
+        row.imported,
         row.followers,
         row.follower_source,
         row.followers_gained,
@@ -157,6 +243,7 @@ def metrics_event(row: DailySnapshot, platform: str, revision: int) -> MetricsUp
         followers_source=row.follower_source,
         new_followers=row.followers_gained,
         revision=revision,
+        imported=row.imported,
     )
 
 
@@ -169,14 +256,16 @@ class Recomputed:
     revision: int = 0
 
 
-def recompute(rows: dict[date, DailySnapshot], incoming: Iterable[AccountSnapshot]) -> Recomputed:
+def recompute(
+    rows: dict[date, DailySnapshot], incoming: Iterable[AccountSnapshot | ImportedDay]
+) -> Recomputed:
     """Merge ``incoming`` into ``rows`` (in place), derive every day again, report the changes.
 
     Plain data in, plain data out: the whole rule of the history, with no database.
     """
     before = {day: published(row) for day, row in rows.items()}
-    for snapshot in incoming:
-        rows[snapshot.snapshot_date] = merge(rows.get(snapshot.snapshot_date), snapshot)
+    for fact in incoming:
+        rows[fact.snapshot_date] = merge(rows.get(fact.snapshot_date), fact)
     derived, dropped = derive(facts(row) for row in rows.values())
     for day, row in rows.items():
         apply_growth(row, derived[day])
@@ -233,9 +322,25 @@ async def _track(session: AsyncSession, snapshot: AccountSnapshot) -> TrackedCon
         conflict=["connection_id"],
         update=[],
     )
-    tracked = await session.get(TrackedConnection, snapshot.connection_id)
+    tracked = await _locked(session, snapshot.connection_id)
     assert tracked is not None
     return tracked
+
+
+async def _locked(session: AsyncSession, connection_id: uuid.UUID) -> TrackedConnection | None:
+    """The connection, its row locked until the transaction ends (PostgreSQL; SQLite has one
+    writer anyway): the snapshot consumer and a history import never derive it at once, so
+    their revisions never collide."""
+    return await session.get(TrackedConnection, connection_id, with_for_update=True)
+
+
+async def _stored_days(
+    session: AsyncSession, connection_id: uuid.UUID
+) -> dict[date, DailySnapshot]:
+    stored = await session.exec(
+        select(DailySnapshot).where(col(DailySnapshot.connection_id) == connection_id)
+    )
+    return {row.snapshot_date: row for row in stored.all()}
 
 
 async def store_snapshots(
@@ -245,11 +350,90 @@ async def store_snapshots(
     connection_id = snapshots[0].connection_id
     assert all(s.connection_id == connection_id for s in snapshots)
     tracked = await _track(session, snapshots[0])
-    stored = await session.exec(
-        select(DailySnapshot).where(col(DailySnapshot.connection_id) == connection_id)
-    )
-    rows = {row.snapshot_date: row for row in stored.all()}
+    rows = await _stored_days(session, connection_id)
     outcome = recompute(rows, snapshots)
+    _queue(session, tracked, outcome)
+    await _store_content(session, rows, snapshots)
+    await session.commit()
+    return outcome
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One row of a history import (``date, followers[, following, posts]``)."""
+
+    day: date
+    followers: int
+    following: int | None = None
+    posts: int | None = None
+
+
+@dataclass
+class Imported:
+    """What a history import did."""
+
+    imported: list[date]
+    """The days stored (new, or replacing an earlier import of the day)."""
+    skipped_platform_days: list[date]
+    """The days the platform already reported: an import never replaces them."""
+    outcome: Recomputed
+
+
+def plan_import(
+    rows: dict[date, DailySnapshot], days: Iterable[date], at: datetime
+) -> tuple[list[date], list[date]]:
+    """Which of ``days`` an import at ``at`` stores, and which it skips (the platform's)."""
+    stored: list[date] = []
+    skipped: list[date] = []
+    for day in sorted(days):
+        (stored if outranks(DaySource.IMPORT, at, rows.get(day)) else skipped).append(day)
+    return stored, skipped
+
+
+async def import_history(
+    session: AsyncSession, connection_id: uuid.UUID, days: Sequence[ImportRow], at: datetime
+) -> Imported | None:
+    """Store an import of a connection's earlier days, derive it again, queue its events.
+
+    One transaction, the same path as the platform's snapshots (``recompute``): the imported
+    days are merged by the same rules and the connection is derived again from all its days.
+    None when the connection is unknown.
+    """
+    tracked = await _locked(session, connection_id)
+    if tracked is None:
+        return None
+    rows = await _stored_days(session, connection_id)
+    stored, skipped = plan_import(rows, (d.day for d in days), at)
+    incoming = [
+        ImportedDay(
+            connection_id=connection_id,
+            client_id=tracked.client_id,
+            platform=tracked.platform,
+            username=tracked.username,
+            snapshot_date=d.day,
+            imported_at=at,
+            followers=d.followers,
+            following=d.following,
+            posts=d.posts,
+        )
+        for d in days
+    ]
+    outcome = recompute(rows, incoming)
+    _queue(session, tracked, outcome)
+    await session.commit()
+    log.info(
+        "history imported",
+        connection_id=str(connection_id),
+        imported=len(stored),
+        skipped_platform_days=len(skipped),
+        revision=outcome.revision,
+    )
+    return Imported(imported=stored, skipped_platform_days=skipped, outcome=outcome)
+
+
+def _queue(session: AsyncSession, tracked: TrackedConnection, outcome: Recomputed) -> None:
+    """A new revision and a ``MetricsUpdated`` per changed day, in the session's transaction."""
+    connection_id = tracked.connection_id
     if outcome.changed:
         tracked.revision += 1
         session.add(tracked)
@@ -262,7 +446,6 @@ async def store_snapshots(
                 key=str(connection_id),
             )
     outcome.revision = tracked.revision
-    await _store_content(session, rows, snapshots)
     for chain in outcome.dropped:
         log.warning(
             "follower history dropped: the platform's changes go below zero",
@@ -274,8 +457,6 @@ async def store_snapshots(
             last=chain.last.isoformat(),
             lowest=chain.lowest,
         )
-    await session.commit()
-    return outcome
 
 
 def content_winners(
@@ -286,7 +467,8 @@ def content_winners(
     for snapshot in incoming:
         row = rows[snapshot.snapshot_date]
         kept_at = as_utc(row.fetched_at)
-        if not snapshot.backfill and not row.backfill and kept_at == snapshot.fetched_at:
+        live = not snapshot.backfill and day_source(row) is DaySource.LIVE
+        if live and kept_at == snapshot.fetched_at:
             winners[snapshot.snapshot_date] = snapshot
     return list(winners.values())
 
@@ -353,11 +535,16 @@ async def tracked_for_client(session: AsyncSession, client_id: str) -> list[Trac
 
 
 async def latest_row(session: AsyncSession, connection_id: uuid.UUID) -> DailySnapshot | None:
-    """The newest live day (the overview's "now"); the newest backfilled one before any."""
+    """The newest live day (the overview's "now"); before any, the newest day of the platform's
+    history; before any of those, the newest imported day."""
     rows = await session.exec(
         select(DailySnapshot)
         .where(DailySnapshot.connection_id == connection_id)
-        .order_by(col(DailySnapshot.backfill), col(DailySnapshot.snapshot_date).desc())
+        .order_by(
+            col(DailySnapshot.imported),
+            col(DailySnapshot.backfill),
+            col(DailySnapshot.snapshot_date).desc(),
+        )
         .limit(1)
     )
     return rows.first()

@@ -1,4 +1,4 @@
-"""Analytics' tables: its view of connections, and the whole daily history."""
+"""Analytics' tables: its view of connections, the whole daily history, clients' programs."""
 
 from __future__ import annotations
 
@@ -64,7 +64,12 @@ class DailySnapshot(SQLModel, table=True):
     missing_metrics: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     recent_items: list[dict[str, object]] = Field(default_factory=list, sa_column=Column(JSON))
     backfill: bool = False
+    imported: bool = False
+    """The day's figures come from an admin's history import, not from the platform. With
+    ``backfill`` this makes the day's source: live (neither), platform history (``backfill``)
+    or import (``imported``) — never both."""
     fetched_at: datetime = timestamp_field()
+    """When the figures were fetched (for an imported day: when it was imported)."""
 
 
 class ContentItemDay(SQLModel, table=True):
@@ -93,3 +98,36 @@ class ContentItemDay(SQLModel, table=True):
     saves: int | None = None
     engagement_rate: float | None = None
     fetched_at: datetime = timestamp_field()
+
+
+class Client(SQLModel, table=True):
+    """A coaching client and their program, as the CRM (or an admin) last stated it."""
+
+    __tablename__ = "clients"
+
+    client_id: str = Field(primary_key=True, max_length=128)
+    name: str = Field(max_length=255)
+    email: str = Field(max_length=320)
+    timezone: str = Field(max_length=64)
+    program_start: date
+    program_end: date
+    follower_goal: int | None = None
+    updated_at: datetime = timestamp_field()
+    """The CRM's ``updated_at`` of the figures kept: an older event never overwrites them."""
+
+
+class Deliverable(SQLModel, table=True):
+    """One deliverable (``M1``, ``M2`` …) of a client's program. A removal is kept as a bare
+    tombstone (``removed``, no title or dates), so an older upsert that arrives later cannot
+    bring it back."""
+
+    __tablename__ = "deliverables"
+
+    client_id: str = Field(primary_key=True, max_length=128)
+    code: str = Field(primary_key=True, max_length=8)
+    title: str = Field(max_length=255)
+    due_on: date | None = None
+    """None only on a tombstone."""
+    completed_on: date | None = None
+    removed: bool = False
+    updated_at: datetime = timestamp_field()

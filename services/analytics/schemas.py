@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from shared.date_params import BoundedDate
+from shared.events.crm import (
+    ClientName,
+    CompletedOn,
+    DeliverableTitle,
+    Email,
+    FollowerGoal,
+    TimeZoneName,
+    check_program_dates,
+)
+
+DaySourceName = Literal["live", "platform", "import"]
 
 
 class AccountOverview(BaseModel):
@@ -25,6 +39,9 @@ class AccountOverview(BaseModel):
     engagement_formula: str | None
     posts: int | None
     missing_metrics: list[str]
+    last_snapshot_source: DaySourceName | None = None
+    """Where the latest day's figures came from: ``import`` only when the account has no day
+    from the platform yet."""
 
 
 class Totals(BaseModel):
@@ -42,9 +59,11 @@ class Overview(BaseModel):
 
 class DailyMetric(BaseModel):
     """One day. ``followers`` is the count at the start of the day: ``observed`` (stated by the
-    platform) or ``rebuilt`` (chained from an observed count through the platform's gains and
-    losses), else None. ``new_followers`` / ``followers_lost`` are the platform's own daily
-    series where it has them."""
+    platform, or recorded by the client for an imported day) or ``rebuilt`` (chained from an
+    observed count through the platform's gains and losses), else None. ``new_followers`` /
+    ``followers_lost`` are the platform's own daily series where it has them. ``source`` says
+    where the day's figures came from: the live sync, the platform's history, or an admin's
+    history import."""
 
     date: date
     followers: int | None
@@ -62,6 +81,7 @@ class DailyMetric(BaseModel):
     reach: int | None
     views: int | None
     backfill: bool
+    source: DaySourceName
 
 
 class MetricsHistory(BaseModel):
@@ -69,3 +89,75 @@ class MetricsHistory(BaseModel):
     platform: str
     username: str
     days: list[DailyMetric]
+
+
+class ClientProgramBase(BaseModel):
+    """A client and their coaching program."""
+
+    name: str
+    email: str
+    timezone: str = Field(description="IANA time zone, e.g. Europe/Berlin")
+    program_start: date
+    program_end: date
+    follower_goal: int | None = None
+
+
+class ClientProgramUpdate(ClientProgramBase):
+    """``PUT …/program``: the whole program (the same rules as the CRM's ``client.upserted``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: ClientName
+    email: Email
+    timezone: TimeZoneName = Field(description="IANA time zone, e.g. Europe/Berlin")
+    program_start: BoundedDate
+    program_end: BoundedDate = Field(description="after program_start")
+    follower_goal: FollowerGoal | None = Field(default=None, description="positive, or null")
+
+    @model_validator(mode="after")
+    def _dates(self) -> ClientProgramUpdate:
+        check_program_dates(self.program_start, self.program_end)
+        return self
+
+
+class DeliverableBase(BaseModel):
+    """One deliverable of a program (``M1``, ``M2`` …)."""
+
+    title: str
+    due_on: date
+    completed_on: date | None = None
+
+
+class DeliverableUpdate(DeliverableBase):
+    """``PUT …/deliverables/{code}`` (the same rules as the CRM's ``deliverable.upserted``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: DeliverableTitle
+    due_on: BoundedDate
+    completed_on: CompletedOn | None = Field(default=None, description="at most tomorrow (UTC)")
+
+
+class DeliverablePublic(DeliverableBase):
+    code: str
+    updated_at: datetime
+
+
+class ClientProgramPublic(ClientProgramBase):
+    client_id: str
+    updated_at: datetime
+    """When the CRM (or an admin) last changed the program."""
+    deliverables: list[DeliverablePublic]
+    """By number: M1, M2, … M10."""
+
+
+class HistoryImportPublic(BaseModel):
+    """What ``POST …/import`` stored."""
+
+    connection_id: uuid.UUID
+    imported: int
+    """Days stored: new days, or days replacing an earlier import of the same day."""
+    skipped_platform_days: list[date]
+    """Days the platform already reported: never replaced by an import (not an error)."""
+    revision: int
+    """The connection's revision after the import (``MetricsUpdated.revision``)."""

@@ -15,16 +15,27 @@ from shared.events.connections import (
     TokenExpiringSoon,
     connection_event_adapter,
 )
+from shared.events.crm import (
+    ClientUpserted,
+    CrmEvent,
+    DeliverableRemoved,
+    DeliverableUpserted,
+    crm_event_adapter,
+)
 from shared.events.metrics import MetricsUpdated
 from shared.events.snapshots import AccountSnapshot, ContentItem
 from shared.events.syncs import SyncFailed, SyncReason, SyncRequested
 
 __all__ = [
     "AccountSnapshot",
+    "ClientUpserted",
     "ConnectionEstablished",
     "ConnectionEvent",
     "ConnectionRemoved",
     "ContentItem",
+    "CrmEvent",
+    "DeliverableRemoved",
+    "DeliverableUpserted",
     "Event",
     "MetricsUpdated",
     "ReauthorizationRequired",
@@ -33,4 +44,5 @@ __all__ = [
     "SyncRequested",
     "TokenExpiringSoon",
     "connection_event_adapter",
+    "crm_event_adapter",
 ]

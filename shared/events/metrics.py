@@ -40,3 +40,6 @@ class MetricsUpdated(Event):
     new_followers: int | None = None
     #: Per connection, grows with every recomputation: the higher revision is the newer figure.
     revision: int = 0
+    #: The day's figures come from an admin's history import (counts the client recorded, e.g.
+    #: before connecting), not from the platform; such a day has ``backfill`` false.
+    imported: bool = False

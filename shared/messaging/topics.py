@@ -1,7 +1,9 @@
 """The one registry of topic names.
 
-Names read ``<owning service>.<what>.<major version>``; each topic has a dead-letter twin
-``<topic>.dlq`` where consumers park messages they cannot process.
+Names read ``<owner>.<what>.<major version>``; each topic has a dead-letter twin
+``<topic>.dlq`` where consumers park messages they cannot process. The owner is one of the five
+services, or ``crm``: the admin CRM, outside this system, which publishes its clients and their
+programs (``shared/events/crm.py``) for analytics to follow.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ CONNECTIONS = "connector.connections.v1"
 SYNC_REQUESTS = "ingestor.sync-requests.v1"
 SYNC_FAILURES = "ingestor.sync-failures.v1"
 METRICS_UPDATED = "analytics.metrics-updated.v1"
+#: Owned by the CRM (it publishes, keyed by client id); analytics follows it (``analytics.crm``).
+CRM_CLIENTS = "crm.clients.v1"
 DLQ_SUFFIX = ".dlq"
 
 
@@ -28,5 +32,12 @@ def dead_letter(topic: str) -> str:
 
 def all_topics() -> list[str]:
     """Every topic the system uses, dead-letter twins included (created at start-up)."""
-    main = [CONNECTIONS, SYNC_REQUESTS, SYNC_FAILURES, METRICS_UPDATED, *SNAPSHOT_TOPICS]
+    main = [
+        CONNECTIONS,
+        SYNC_REQUESTS,
+        SYNC_FAILURES,
+        METRICS_UPDATED,
+        CRM_CLIENTS,
+        *SNAPSHOT_TOPICS,
+    ]
     return main + [dead_letter(t) for t in main]

@@ -20,7 +20,14 @@ pytestmark = pytest.mark.integration
 OWNED = {
     "connector": {"connections", "oauth_states", "outbox"},
     "ingestor": {"known_connections", "sync_runs", "schedule_claims", "raw_responses"},
-    "analytics": {"tracked_connections", "daily_snapshots", "outbox", "content_items"},
+    "analytics": {
+        "tracked_connections",
+        "daily_snapshots",
+        "outbox",
+        "content_items",
+        "clients",
+        "deliverables",
+    },
     "alerts": {"watched_accounts"},
     "reports": {"report_days"},
 }

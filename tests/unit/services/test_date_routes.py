@@ -3,7 +3,10 @@
 The routes are collected from each service's OpenAPI document, so a date parameter added later
 is tested without being listed here: if it is not typed ``shared.date_params.BoundedDate``,
 ``0001-01-01`` reaches the handler and these tests fail. (Routes hidden from the schema, such as
-the connector's HTML landing page, are not collected; none of them takes a date.)
+the connector's HTML landing page, are not collected; none of them takes a date.) Dates in
+request bodies are bounded the same way; a body is not generated from its schema, so each route
+with dates in its body is listed in ``BODY_DATES`` with a valid body, and a body route missing
+from the list fails.
 
 The apps run in-process over httpx's ASGI transport, on migrated SQLite databases, without their
 lifespan: no broker is needed, since a request is validated before any handler runs.
@@ -53,6 +56,28 @@ KNOWN = {
     ("GET", "/api/admin/social/clients/{client_id}/metrics/{connection_id}", "to"),
     ("GET", "/api/admin/social/syncs/raw", "day"),
 }
+
+
+#: Routes whose JSON body holds dates: a valid body, and its date fields.
+BODY_DATES: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
+    "PUT /api/admin/social/clients/{client_id}/program": (
+        {
+            "name": "Dana Dates",
+            "email": "dana@example.com",
+            "timezone": "Europe/Berlin",
+            "program_start": "2000-01-01",
+            "program_end": LATEST.isoformat(),
+            "follower_goal": 10_000,
+        },
+        ("program_start", "program_end"),
+    ),
+    "PUT /api/admin/social/clients/{client_id}/deliverables/{code}": (
+        {"title": "Launch", "due_on": TODAY.isoformat(), "completed_on": "2000-01-01"},
+        ("due_on", "completed_on"),
+    ),
+}
+#: Path parameters of the body routes.
+BODY_PATH = {"client_id": CLIENT_ID, "code": "M1"}
 
 
 @dataclass(frozen=True)
@@ -220,7 +245,59 @@ def _cases(services: Services) -> Iterator[tuple[DateRoute, str]]:
 def test_every_date_route_is_collected(services: Services) -> None:
     found = {(route.method, route.path, name) for route, name in _cases(services)}
     assert found >= KNOWN
-    assert services.body_dates == [], "a request body takes a date: bound it and test it here"
+    assert sorted(services.body_dates) == sorted(BODY_DATES), (
+        "a request body takes a date: bound it and list it in BODY_DATES"
+    )
+
+
+async def _put_body(services: Services, route: str, changes: dict[str, str]) -> httpx.Response:
+    method, template = route.split(" ", 1)
+    path = template.format(**BODY_PATH)
+    body = {**BODY_DATES[route][0], **changes}
+    app = services.apps["analytics"]
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        return await http.request(method, path, json=body, headers=_headers(app, path))
+
+
+def _body_cases() -> list[tuple[str, str]]:
+    return [(route, name) for route, (_, names) in BODY_DATES.items() for name in names]
+
+
+@pytest.mark.parametrize("value", OUT_OF_RANGE)
+@pytest.mark.parametrize(("route", "name"), _body_cases())
+async def test_a_body_date_outside_the_range_is_422_naming_field_and_range(
+    services: Services, route: str, name: str, value: str
+) -> None:
+    response = await _put_body(services, route, {name: value})
+    assert response.status_code == 422, f"{route} {name}={value}: {response.text}"
+    error = _one_validation_error(response, f"{route} {name}={value}")
+    assert error["type"] == "date_out_of_range"
+    assert error["loc"] == ["body", name]
+    assert error["msg"] == RANGE_MSG
+    assert error["ctx"] == {"earliest": "2000-01-01", "latest": "2027-11-20"}
+
+
+@pytest.mark.parametrize("value", MALFORMED)
+@pytest.mark.parametrize(("route", "name"), _body_cases())
+async def test_a_malformed_body_date_is_422_naming_the_field(
+    services: Services, route: str, name: str, value: str
+) -> None:
+    response = await _put_body(services, route, {name: value})
+    assert response.status_code == 422, f"{route} {name}={value}: {response.text}"
+    error = _one_validation_error(response, f"{route} {name}={value}")
+    assert error["loc"] == ["body", name]
+    assert "valid date" in error["msg"], error
+
+
+async def test_body_dates_at_both_ends_of_the_range_are_answered(services: Services) -> None:
+    """The program first (2000-01-01 … today + 365 days), then a deliverable of it."""
+    program, deliverable = BODY_DATES
+    assert (await _put_body(services, program, {})).status_code == 200
+    for due in ("2000-01-01", TODAY.isoformat(), LATEST.isoformat()):
+        response = await _put_body(services, deliverable, {"due_on": due})
+        assert response.status_code == 200, f"due_on={due}: {response.text}"
+        assert response.json()["due_on"] == due
 
 
 @pytest.mark.parametrize("value", OUT_OF_RANGE)

@@ -7,7 +7,8 @@ import re
 from shared.messaging import topics
 from shared.platforms import Platform
 
-_NAME = re.compile(r"^(connector|ingestor|analytics|alerts|reports)\.[a-z0-9.-]+\.v\d+$")
+#: The owner is one of the five services, or the CRM (outside the system: it publishes its clients).
+_NAME = re.compile(r"^(connector|ingestor|analytics|alerts|reports|crm)\.[a-z0-9.-]+\.v\d+$")
 
 
 def _main_topics() -> list[str]:
@@ -53,8 +54,15 @@ def test_fixed_topics_are_registered() -> None:
         topics.SYNC_REQUESTS,
         topics.SYNC_FAILURES,
         topics.METRICS_UPDATED,
+        topics.CRM_CLIENTS,
     ):
         assert name in main
+
+
+def test_the_crm_topic_and_its_dead_letter_twin_are_created() -> None:
+    every = topics.all_topics()
+    assert topics.CRM_CLIENTS == "crm.clients.v1"
+    assert {"crm.clients.v1", "crm.clients.v1.dlq"} <= set(every)
 
 
 def test_names_follow_service_what_version() -> None:
