@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.analytics.domain import program as plain
 from services.analytics.models import Client, Deliverable
 from shared.db.types import as_utc
 from shared.events import ClientUpserted, CrmEvent, DeliverableUpserted
@@ -86,6 +87,26 @@ class Program:
 
     client: Client
     deliverables: list[Deliverable]
+
+    def domain(self) -> plain.Program:
+        """The program as the computations take it (``domain/program.py``)."""
+        client = self.client
+        return plain.Program(
+            start=client.program_start,
+            end=client.program_end,
+            goal=client.follower_goal,
+            timezone=client.timezone,
+        )
+
+    def domain_deliverables(self) -> tuple[plain.Deliverable, ...]:
+        """The live deliverables as the computations take them, by number."""
+        return tuple(
+            plain.Deliverable(
+                code=d.code, title=d.title, due_on=d.due_on, completed_on=d.completed_on
+            )
+            for d in self.deliverables
+            if d.due_on is not None
+        )
 
 
 async def apply_event(session: AsyncSession, event: CrmEvent) -> Outcome:

@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.analytics import programs
 from services.analytics.app import MIGRATIONS
+from services.analytics.domain import program as domain
 from services.analytics.models import Client, Deliverable
 from services.analytics.programs import Outcome, event_version, newer, version
 from shared.db import create_engine, make_sessionmaker
@@ -255,3 +256,23 @@ async def test_the_program_lists_live_deliverables_by_number(
         assert found is not None
         assert [d.code for d in found.deliverables] == ["M1", "M2", "M10"]
         assert await programs.program(session, "someone-else") is None
+
+
+async def test_the_stored_program_maps_to_the_computations_types(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    done = date(2026, 9, 14)
+    await _apply_all(
+        sessions,
+        [client(T0), deliverable(T0, code="M2", title="Two"), deliverable(T0, completed_on=done)],
+    )
+    async with sessions() as session:
+        found = await programs.program(session, CLIENT)
+    assert found is not None
+    assert found.domain() == domain.Program(
+        start=date(2026, 9, 1), end=date(2026, 12, 31), goal=15_000, timezone="Europe/Berlin"
+    )
+    assert found.domain_deliverables() == (
+        domain.Deliverable("M1", "Brand audit", date(2026, 9, 15), done),
+        domain.Deliverable("M2", "Two", date(2026, 9, 15), None),
+    )
