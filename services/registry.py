@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from shared.platforms import Platform
 from shared.settings import ServiceSettings
 
 if TYPE_CHECKING:
@@ -64,16 +65,20 @@ SERVICES: dict[str, ServiceSpec] = {
 #: Public path prefixes and the service that answers them. The Kubernetes Ingress
 #: (deploy/k8s/base/ingress.yaml) routes the same table; a test keeps the two in step. WebSockets
 #: are routed by the same table: the admin's live socket, /api/admin/social/clients/{id}/live,
-#: is under /api/admin/social/clients.
+#: is under /api/admin/social/clients. A platform's portal views (/api/portal/social/{platform}/…)
+#: have a prefix per platform, so an unknown platform is a 404 at the front door.
 PUBLIC_ROUTES: tuple[tuple[str, str], ...] = (
     ("/api/portal/social/connect", "connector"),
     ("/api/portal/social/callback", "connector"),
     ("/api/portal/social/connections", "connector"),
     ("/api/admin/social/connections", "connector"),
     ("/api/portal/social/overview", "analytics"),
-    ("/api/portal/social/metrics", "analytics"),
+    *((f"/api/portal/social/{platform.value}", "analytics") for platform in Platform),
+    ("/api/portal/social/top-content", "analytics"),
     ("/api/portal/social/live", "analytics"),
     ("/api/admin/social/clients", "analytics"),
+    ("/api/admin/social/portfolio", "analytics"),
+    ("/api/admin/social/leaderboard", "analytics"),
     ("/api/portal/social/reports", "reports"),
     ("/api/admin/social/reports", "reports"),
     ("/api/portal/social/alerts", "alerts"),
