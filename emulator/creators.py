@@ -155,8 +155,72 @@ CREATORS: tuple[Creator, ...] = (
     ),
 )
 
-CREATORS_BY_KEY: dict[str, Creator] = {c.key: c for c in CREATORS}
-CREATORS_BY_NUMBER: dict[int, Creator] = {c.number: c for c in CREATORS}
+DEMO_COUNT = 99
+"""How many generated demo creators there are (``demo_01`` … ``demo_99``)."""
+DEMO_NUMBER_BASE = 100
+"""``demo_NN`` has number ``100 + NN``: clear of the hand-written creators (1 … 99)."""
+_FIRST_NAMES = ("Ada", "Ben", "Cleo", "Dev", "Elif", "Finn", "Gia", "Hugo", "Ines", "Jon", "Kai")
+_LAST_NAMES = ("Arden", "Brook", "Cruz", "Dale", "Ellis", "Frost", "Gray", "Hale", "Ives")
+
+
+def _demo_creator(n: int) -> Creator:
+    """Generated demo creator ``n`` (1 … 99): every trait drawn from stable hashes of ``n``.
+
+    Sizes are log-uniform from 800 to 240,000 followers on the epoch. Six in ten grow steadily
+    (+0.08 … +0.38 %/day), one in ten grows slowly with a viral step, one is flat, one declines
+    and one grows fast. Noise stays under a fifth of the growth, so a growing curve rises
+    every day. Posts come every 2 to 6 days, never daily (X's post ids have room for 1,023
+    posts of a generated creator, and the schedule spans 1,995 days).
+    """
+
+    def unit(name: str) -> float:
+        return stable_unit("demo-creator", n, name)
+
+    shape = stable_int(10, "demo-creator", n, "shape")
+    growth, noise = 0.0008 + 0.003 * unit("growth"), 0.0
+    spike_day, spike_size = None, 0.0
+    if shape == 6:  # a viral step, somewhere in the two years around the epoch
+        growth = 0.0005
+        spike_day = EPOCH + timedelta(days=-365 + stable_int(730, "demo-creator", n, "spike"))
+        spike_size = 0.3 + 0.5 * unit("spike-size")
+    elif shape == 7:  # flat
+        growth, noise = 0.0, 0.001
+    elif shape == 8:  # declining
+        growth = -0.0005 - 0.001 * unit("decline")
+        noise = 0.0002
+    elif shape == 9:  # fast
+        growth = 0.004 + 0.002 * unit("fast")
+    if growth > 0:
+        noise = growth * 0.2 * unit("noise")
+    base = 800 * 300 ** unit("size")
+    gap = 2 + stable_int(2, "demo-creator", n, "gap-low")
+    return Creator(
+        key=f"demo_{n:02d}",
+        number=DEMO_NUMBER_BASE + n,
+        display_name=f"{_FIRST_NAMES[(n - 1) % 11]} {_LAST_NAMES[(n - 1) // 11]}",
+        professional=True,
+        base_followers=round(base),
+        daily_growth=round(growth, 6),
+        noise=round(noise, 6),
+        follows=50 + stable_int(1450, "demo-creator", n, "follows"),
+        first_post=_POSTING_SINCE + timedelta(days=stable_int(200, "demo-creator", n, "first")),
+        post_gap_days=(gap, gap + 1 + stable_int(3, "demo-creator", n, "gap-high")),
+        engagement=(0.01 + 0.02 * unit("eng-low"), 0.04 + 0.03 * unit("eng-high")),
+        video_share=round(0.2 + 0.6 * unit("video"), 3),
+        spike_day=spike_day,
+        spike_size=round(base * spike_size) if spike_day else 0.0,
+    )
+
+
+DEMO_CREATORS: tuple[Creator, ...] = tuple(_demo_creator(n) for n in range(1, DEMO_COUNT + 1))
+"""Generated demo creators for the demo portfolio (``lsa demo``): accepted by key on every
+platform's consent page, listed there only by name range (the seven above stay the list)."""
+
+ALL_CREATORS: tuple[Creator, ...] = CREATORS + DEMO_CREATORS
+"""Everyone the platforms know: the seven hand-written creators, then the generated ones."""
+
+CREATORS_BY_KEY: dict[str, Creator] = {c.key: c for c in ALL_CREATORS}
+CREATORS_BY_NUMBER: dict[int, Creator] = {c.number: c for c in ALL_CREATORS}
 
 
 def get_creator(key: str) -> Creator | None:

@@ -26,15 +26,24 @@ class _FormParser(HTMLParser):
 
 
 async def consent(
-    http: httpx.AsyncClient, authorization_url: str, *, account: str, decision: str = "approve"
+    http: httpx.AsyncClient,
+    authorization_url: str,
+    *,
+    account: str,
+    decision: str = "approve",
+    listed: bool = True,
 ) -> str:
-    """Open the consent page, submit it, and return where the platform redirects the browser."""
+    """Open the consent page, submit it, and return where the platform redirects the browser.
+
+    ``listed=False`` submits an account the page accepts by key without listing it (the
+    generated demo creators).
+    """
     page = await http.get(authorization_url)
     if page.status_code != 200 or "text/html" not in page.headers.get("content-type", ""):
         raise ConsentError(f"no consent page ({page.status_code}): {page.text[:300]}")
     form = _FormParser()
     form.feed(page.text)
-    if not form.action or account not in form.accounts:
+    if not form.action or (listed and account not in form.accounts):
         raise ConsentError(f"no form offering {account!r} (accounts: {form.accounts})")
     answer = await http.post(
         urljoin(authorization_url, form.action),

@@ -66,6 +66,12 @@ def _up(args: argparse.Namespace) -> int:
     return run(Path(args.data_dir), ports, emulator=not args.no_emulator)
 
 
+def _demo(args: argparse.Namespace) -> int:
+    from services.local.demo import main
+
+    return main(args.url, args.clients, concurrency=args.concurrency, timeout=args.timeout)
+
+
 def _emulator(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -163,6 +169,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     up.add_argument("--no-emulator", action="store_true", help="use the real platforms")
     up.set_defaults(func=_up)
+
+    demo = sub.add_parser(
+        "demo",
+        help="load a demo portfolio into a running `lsa up` (make demo): clients, programs, "
+        "connected demo accounts, a year of history",
+    )
+    demo.add_argument("--url", default="http://127.0.0.1:8000", help="the system's gateway")
+    demo.add_argument("--clients", type=int, default=50, help="how many clients (1-99)")
+    demo.add_argument("--concurrency", type=int, default=8, help="connects and imports at once")
+    demo.add_argument(
+        "--timeout", type=float, default=300, help="seconds to wait for the data to be in"
+    )
+    demo.set_defaults(func=_demo)
 
     serve = sub.add_parser("serve", help="run one service (as a Kubernetes pod does)")
     serve.add_argument("service", choices=sorted(SERVICES))

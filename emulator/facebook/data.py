@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from emulator.creators import (
-    CREATORS,
+    ALL_CREATORS,
     CREATORS_BY_NUMBER,
     Creator,
     day_activity,
@@ -131,8 +131,8 @@ def page_id(creator: Creator) -> str:
     return "1" + f"{stable_int(10**14, creator.key, 'fb-page'):014d}"
 
 
-_BY_USER: dict[str, Creator] = {user_id(c): c for c in CREATORS}
-_BY_PAGE: dict[str, Creator] = {page_id(c): c for c in CREATORS if has_page(c)}
+_BY_USER: dict[str, Creator] = {user_id(c): c for c in ALL_CREATORS}
+_BY_PAGE: dict[str, Creator] = {page_id(c): c for c in ALL_CREATORS if has_page(c)}
 
 
 def creator_for_user(node: str) -> Creator | None:

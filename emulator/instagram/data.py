@@ -4,7 +4,7 @@ import base64
 from datetime import date, datetime, time, timedelta
 
 from emulator.creators import (
-    CREATORS,
+    ALL_CREATORS,
     CREATORS_BY_NUMBER,
     Creator,
     followers,
@@ -130,7 +130,7 @@ def professional_id(creator: Creator) -> str:
 
 
 _BY_NODE_ID: dict[str, Creator] = {}
-for _creator in CREATORS:
+for _creator in ALL_CREATORS:
     _BY_NODE_ID[str(app_scoped_id(_creator))] = _creator
     _BY_NODE_ID[professional_id(_creator)] = _creator
 

@@ -4,7 +4,7 @@ import string
 from datetime import date, datetime, time, timedelta
 
 from emulator.creators import (
-    CREATORS,
+    ALL_CREATORS,
     Creator,
     day_activity,
     is_video,
@@ -68,7 +68,7 @@ def person_id(creator: Creator) -> str:
     return "".join(chars)
 
 
-_BY_PERSON: dict[str, Creator] = {person_id(c): c for c in CREATORS}
+_BY_PERSON: dict[str, Creator] = {person_id(c): c for c in ALL_CREATORS}
 
 
 def creator_for_person(member_id: str) -> Creator | None:
@@ -94,7 +94,7 @@ def parse_post_urn(urn: str) -> tuple[Creator, int] | None:
         return None
     if not number.isdigit() or not number.startswith("7"):
         return None
-    creator = next((c for c in CREATORS if c.number == int(number[1:4])), None)
+    creator = next((c for c in ALL_CREATORS if c.number == int(number[1:4])), None)
     if creator is None:
         return None
     index = int(number[4:])

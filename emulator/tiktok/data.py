@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
 from emulator.creators import (
-    CREATORS,
+    ALL_CREATORS,
     CREATORS_BY_NUMBER,
     Creator,
     followers,
@@ -100,7 +100,7 @@ def union_id(creator: Creator) -> str:
     return str(uuid.UUID(int=stable_int(2**128, creator.key, "tt-union-id")))
 
 
-_BY_OPEN_ID: dict[str, Creator] = {open_id(c): c for c in CREATORS}
+_BY_OPEN_ID: dict[str, Creator] = {open_id(c): c for c in ALL_CREATORS}
 
 
 def creator_for_open_id(value: str) -> Creator | None:

@@ -9,8 +9,9 @@ import base64
 from datetime import UTC, date, datetime, time, timedelta
 
 from emulator.creators import (
-    CREATORS,
+    ALL_CREATORS,
     CREATORS_BY_NUMBER,
+    DEMO_NUMBER_BASE,
     Creator,
     followers,
     post_dates,
@@ -72,6 +73,9 @@ TWITTER_EPOCH_MS = 1288834974657
 """Snowflake ids count milliseconds from this instant (2010-11-04)."""
 _INDEX_BITS = 17
 _CREATOR_BITS = 5
+_DEMO_INDEX_BITS = 10
+"""A generated demo creator's posts: creator field 0, then its number and index share the 17
+bits (7 + 10); the hand-written creators (1 … 31) keep their ids."""
 
 _TEXTS: tuple[str, ...] = (
     "Shipping something new today. More soon 👀",
@@ -90,7 +94,7 @@ def user_id(creator: Creator) -> str:
     return str(1_400_000_000_000_000_000 + stable_int(10**17, creator.key, "x-user"))
 
 
-_BY_USER_ID: dict[str, Creator] = {user_id(c): c for c in CREATORS}
+_BY_USER_ID: dict[str, Creator] = {user_id(c): c for c in ALL_CREATORS}
 
 
 def creator_for_user_id(value: str) -> Creator | None:
@@ -112,6 +116,9 @@ def posted_at(creator: Creator, index: int) -> datetime:
 def tweet_id(creator: Creator, index: int) -> str:
     """A snowflake id: the publication time, then the creator and post index in the low bits."""
     ms = int(posted_at(creator, index).timestamp() * 1000) - TWITTER_EPOCH_MS
+    if creator.number >= DEMO_NUMBER_BASE:
+        demo = creator.number - DEMO_NUMBER_BASE
+        return str((ms << 22) | (demo << _DEMO_INDEX_BITS) | index)
     return str((ms << 22) | (creator.number << _INDEX_BITS) | index)
 
 
@@ -121,7 +128,11 @@ def parse_tweet_id(value: str) -> tuple[Creator, int] | None:
         return None
     raw = int(value)
     index = raw & ((1 << _INDEX_BITS) - 1)
-    creator = CREATORS_BY_NUMBER.get((raw >> _INDEX_BITS) & ((1 << _CREATOR_BITS) - 1))
+    number = (raw >> _INDEX_BITS) & ((1 << _CREATOR_BITS) - 1)
+    if number == 0:
+        number = DEMO_NUMBER_BASE + (index >> _DEMO_INDEX_BITS)
+        index &= (1 << _DEMO_INDEX_BITS) - 1
+    creator = CREATORS_BY_NUMBER.get(number)
     if creator is None or index >= len(post_dates(creator)):
         return None
     return (creator, index) if tweet_id(creator, index) == value else None

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from emulator.creators import (
-    CREATORS,
+    ALL_CREATORS,
     CREATORS_BY_NUMBER,
     EPOCH,
     Creator,
@@ -113,7 +113,9 @@ def uploads_playlist(creator: Creator) -> str:
     return "UU" + channel_id(creator)[2:]
 
 
-_BY_CHANNEL: dict[str, Creator] = {channel_id(c): c for c in CREATORS if c.key not in NO_CHANNEL}
+_BY_CHANNEL: dict[str, Creator] = {
+    channel_id(c): c for c in ALL_CREATORS if c.key not in NO_CHANNEL
+}
 _BY_UPLOADS: dict[str, Creator] = {uploads_playlist(c): c for c in _BY_CHANNEL.values()}
 
 

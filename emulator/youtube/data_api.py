@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from starlette.datastructures import QueryParams
 
 from emulator.core import FastJSONResponse, json_bytes, raw_json_response
-from emulator.creators import CREATORS, Creator, get_creator
+from emulator.creators import ALL_CREATORS, Creator, get_creator
 from emulator.youtube.context import PLATFORM, YouTubeContext, pacific_day
 from emulator.youtube.data import (
     READ_SCOPES,
@@ -225,7 +225,9 @@ class DataApi:
         else:
             handle = (params.get("forHandle") or params.get("forUsername") or "").lstrip("@")
             found = [
-                c for c in CREATORS if has_channel(c) and c.key.replace("_", "") == handle.lower()
+                c
+                for c in ALL_CREATORS
+                if has_channel(c) and c.key.replace("_", "") == handle.lower()
             ]
         items = [resource("channel", channel_id(c), channel_parts(c, today), names) for c in found]
         return list_answer("channel", items, len(items), 5)
