@@ -10,7 +10,7 @@ ROLE   ?= admin
 CLIENT ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit test-integration test-e2e test-moved-clock bench lint format migrate token lock clean
+.PHONY: help install run demo test test-unit test-integration test-e2e test-moved-clock bench lint format migrate token lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -25,6 +25,9 @@ install: $(STAMP) ## create .venv and install (reproducibly, from constraints.tx
 
 run: $(STAMP) ## run the whole system on this machine (broker, emulator, five services, gateway :8000)
 	$(BIN)/lsa up --data-dir $(DATA)
+
+demo: $(STAMP) ## with `make run` up: load the demo portfolio (CLIENTS=50 clients, a year of history)
+	$(BIN)/lsa demo $(if $(CLIENTS),--clients $(CLIENTS),)
 
 # The unit suite as it is ("now") and again with the machine's clock moved: months ahead across a
 # month end, across a year end, and across a US/Pacific DST change — side by side (tests/moved_clock.py).
@@ -46,10 +49,11 @@ test-e2e: $(STAMP) ## end-to-end: starts the system as `make run` does and drive
 test-moved-clock: $(STAMP) ## the unit suite, as is and with the system clock moved (no outcome may change)
 	$(BIN)/python -m tests.moved_clock $(MOVED_CLOCKS)
 
-bench: $(STAMP) ## ingestor benchmark: N emulated connections end to end vs the sequential loop
+bench: $(STAMP) ## benchmarks: ingestor sync rate, history latency, analytics intake, analytics read APIs
 	$(BIN)/python -m bench.ingestor $(BENCH_ARGS)
 	$(BIN)/python -m bench.history_latency
 	$(BIN)/python -m bench.analytics_intake
+	$(BIN)/python -m bench.analytics_api
 
 lint: $(STAMP) ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check .

@@ -106,7 +106,7 @@ async def measure(base: str, env: dict[str, str], platform: str, account: str) -
                 done = [r for r in runs if r["reason"] == "initial" and r["status"] == "succeeded"]
                 stored = done[0]["snapshots"] if done else None
             answer = await api.get(
-                f"/api/portal/social/metrics/{connection_id}",
+                f"/api/portal/social/{platform}/metrics",
                 params={"from": (today - timedelta(days=366)).isoformat(), "to": today.isoformat()},
             )
             days = answer.json().get("days", []) if answer.status_code == 200 else []

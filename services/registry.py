@@ -74,6 +74,7 @@ PUBLIC_ROUTES: tuple[tuple[str, str], ...] = (
     ("/api/admin/social/connections", "connector"),
     ("/api/portal/social/overview", "analytics"),
     *((f"/api/portal/social/{platform.value}", "analytics") for platform in Platform),
+    ("/api/portal/social/all", "analytics"),  # every platform combined: …/all/growth
     ("/api/portal/social/top-content", "analytics"),
     ("/api/portal/social/live", "analytics"),
     ("/api/admin/social/clients", "analytics"),

@@ -1,34 +1,37 @@
-"""Analytics' HTTP routes: a client's overview and history; the same for admins, any client;
-admins also keep clients' programs and import an account's earlier history."""
+"""Analytics' HTTP routes: a client's dashboards (``views``), the same for admins for any
+client; admins also keep clients' programs and import an account's earlier history."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.analytics import history, programs
+from services.analytics import history, programs, views
 from services.analytics.context import AnalyticsContext
+from services.analytics.domain.dashboard import Metric
+from services.analytics.domain.top_content import DEFAULT_LIMIT
 from services.analytics.history_import import parse_history_csv
 from services.analytics.models import TrackedConnection
 from services.analytics.schemas import (
-    AccountOverview,
+    ClientOverviewPublic,
     ClientProgramPublic,
     ClientProgramUpdate,
-    DailyMetric,
     DeliverablePublic,
     DeliverableUpdate,
+    GrowthSeries,
     HistoryImportPublic,
-    MetricsHistory,
     Overview,
-    Totals,
+    PlatformMetrics,
+    TopContentPublic,
 )
+from services.analytics.views import RangeName, TopBy
 from shared import clock
-from shared.auth import AdminDep, ClientDep
+from shared.auth import AdminDep, ClientDep, Principal
 from shared.date_params import BoundedDate
 from shared.events import ClientUpserted, CrmEvent, DeliverableRemoved, DeliverableUpserted
 from shared.events.crm import CODE_PATTERN
@@ -41,95 +44,9 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
-MAX_HISTORY_DAYS = 3 * 366
 
 portal = APIRouter(prefix="/api/portal/social", tags=["portal"])
 admin = APIRouter(prefix="/api/admin/social", tags=["admin"])
-
-
-async def _overview(session: AsyncSession, client_id: str) -> Overview:
-    today = clock.today()
-    accounts = []
-    for tracked in await history.tracked_for_client(session, client_id):
-        if tracked.status == "disconnected":
-            continue
-        latest = await history.latest_row(session, tracked.connection_id)
-        accounts.append(
-            AccountOverview(
-                connection_id=tracked.connection_id,
-                platform=tracked.platform,
-                username=latest.username if latest else tracked.username,
-                status=tracked.status,
-                last_snapshot_date=latest.snapshot_date if latest else None,
-                followers=latest.followers if latest else None,
-                follower_source=latest.follower_source if latest else None,
-                followers_change_1d=latest.followers_change_1d if latest else None,
-                followers_change_7d=latest.followers_change_7d if latest else None,
-                followers_change_30d=latest.followers_change_30d if latest else None,
-                growth_pct_7d=latest.growth_pct_7d if latest else None,
-                growth_pct_30d=latest.growth_pct_30d if latest else None,
-                engagement_rate=latest.engagement_rate if latest else None,
-                engagement_formula=latest.engagement_formula if latest else None,
-                posts=latest.posts if latest else None,
-                missing_metrics=list(latest.missing_metrics) if latest else [],
-                last_snapshot_source=history.day_source(latest).value if latest else None,
-            )
-        )
-    changes = [a.followers_change_7d for a in accounts]
-    return Overview(
-        client_id=client_id,
-        as_of=today,
-        totals=Totals(
-            accounts=len(accounts),
-            followers=sum(a.followers or 0 for a in accounts),
-            followers_change_7d=sum(c for c in changes if c is not None)
-            if accounts and all(c is not None for c in changes)
-            else None,
-        ),
-        accounts=accounts,
-    )
-
-
-async def _history(
-    session: AsyncSession, tracked: TrackedConnection, start: date | None, end: date | None
-) -> MetricsHistory:
-    end = end or clock.today()
-    start = start or end - timedelta(days=90)
-    if start > end:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail="'from' is after 'to'")
-    if (end - start).days > MAX_HISTORY_DAYS:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            detail=f"at most {MAX_HISTORY_DAYS} days per request",
-        )
-    rows = await history.series(session, tracked.connection_id, start, end)
-    return MetricsHistory(
-        connection_id=tracked.connection_id,
-        platform=tracked.platform,
-        username=tracked.username,
-        days=[
-            DailyMetric(
-                date=r.snapshot_date,
-                followers=r.followers,
-                follower_source=r.follower_source,
-                new_followers=r.followers_gained,
-                followers_lost=r.followers_lost,
-                followers_change_1d=r.followers_change_1d,
-                followers_change_7d=r.followers_change_7d,
-                followers_change_30d=r.followers_change_30d,
-                growth_pct_7d=r.growth_pct_7d,
-                growth_pct_30d=r.growth_pct_30d,
-                following=r.following,
-                posts=r.posts,
-                engagement_rate=r.engagement_rate,
-                reach=r.reach,
-                views=r.views,
-                backfill=r.backfill,
-                source=history.day_source(r).value,
-            )
-            for r in rows
-        ],
-    )
 
 
 async def _tracked(
@@ -142,47 +59,151 @@ async def _tracked(
     return tracked
 
 
+ClientIdPath = Annotated[str, Path(min_length=1, max_length=128)]
 FromQuery = Annotated[BoundedDate | None, Query(alias="from")]
 ToQuery = Annotated[BoundedDate | None, Query(alias="to")]
+PlatformPath = Annotated[
+    str, Path(description="instagram, tiktok, youtube, x, linkedin or facebook (404 otherwise)")
+]
+SeriesPlatformPath = Annotated[
+    str, Path(description="a platform, or `all` for every connected account combined")
+]
+RangeQuery = Annotated[
+    RangeName | None,
+    Query(
+        alias="range",
+        description="7d, 30d, 90d, all or custom (default: custom with from/to, else 30d)",
+    ),
+]
+MetricQuery = Annotated[Metric, Query(description="the series' metric")]
+TopPlatformQuery = Annotated[
+    str | None, Query(alias="platform", description="one platform; every one by default")
+]
+ByQuery = Annotated[TopBy, Query(description="the ranking metric")]
+LimitQuery = Annotated[int, Query(ge=1, le=50)]
+
+
+def _own(principal: Principal) -> str:
+    assert principal.client_id is not None  # ClientDep guarantees it
+    return principal.client_id
+
+
+# --- the portal: the caller's own views -----------------------------------------------------
 
 
 @portal.get("/overview", response_model=Overview)
 async def own_overview(principal: ClientDep, session: SessionDep) -> Overview:
-    assert principal.client_id is not None
-    return await _overview(session, principal.client_id)
+    return await views.overview(session, _own(principal))
 
 
-@portal.get("/metrics/{connection_id}", response_model=MetricsHistory)
-async def own_history(
-    connection_id: uuid.UUID,
+@portal.get("/top-content", response_model=TopContentPublic)
+async def own_top_content(
+    principal: ClientDep,
+    session: SessionDep,
+    range_name: RangeQuery = None,
+    start: FromQuery = None,
+    end: ToQuery = None,
+    platform: TopPlatformQuery = None,
+    by: ByQuery = TopBy.ENGAGEMENT,
+    limit: LimitQuery = DEFAULT_LIMIT,
+) -> TopContentPublic:
+    return await views.top(session, _own(principal), platform, range_name, start, end, by, limit)
+
+
+@portal.get("/{platform}/metrics", response_model=PlatformMetrics)
+async def own_platform_metrics(
+    platform: PlatformPath,
     principal: ClientDep,
     session: SessionDep,
     start: FromQuery = None,
     end: ToQuery = None,
-) -> MetricsHistory:
-    tracked = await _tracked(session, connection_id, principal.client_id)
-    return await _history(session, tracked, start, end)
+) -> PlatformMetrics:
+    """The account's figures and insights, and its daily history (default: the last 90 days)."""
+    return await views.platform_metrics(session, _own(principal), platform, start, end)
+
+
+@portal.get("/{platform}/growth", response_model=GrowthSeries)
+async def own_growth(
+    platform: SeriesPlatformPath,
+    principal: ClientDep,
+    session: SessionDep,
+    range_name: RangeQuery = None,
+    start: FromQuery = None,
+    end: ToQuery = None,
+    metric: MetricQuery = Metric.FOLLOWERS,
+) -> GrowthSeries:
+    return await views.growth_series(
+        session, _own(principal), platform, metric, range_name, start, end
+    )
+
+
+# --- admins: any client's views -------------------------------------------------------------
+
+
+@admin.get("/clients/{client_id}", response_model=ClientOverviewPublic)
+async def client_overview(
+    client_id: ClientIdPath, _admin: AdminDep, session: SessionDep
+) -> ClientOverviewPublic:
+    """The client's platforms, program start versus now, milestones, trend and forecast."""
+    return await views.client_overview(session, client_id)
 
 
 @admin.get("/clients/{client_id}/overview", response_model=Overview)
-async def client_overview(client_id: str, _admin: AdminDep, session: SessionDep) -> Overview:
-    return await _overview(session, client_id)
+async def client_portal_overview(
+    client_id: ClientIdPath, _admin: AdminDep, session: SessionDep
+) -> Overview:
+    """The client's ``/api/portal/social/overview``."""
+    return await views.overview(session, client_id, known=True)
 
 
-@admin.get("/clients/{client_id}/metrics/{connection_id}", response_model=MetricsHistory)
-async def client_history(
-    client_id: str,
-    connection_id: uuid.UUID,
+@admin.get("/clients/{client_id}/top-content", response_model=TopContentPublic)
+async def client_top_content(
+    client_id: ClientIdPath,
+    _admin: AdminDep,
+    session: SessionDep,
+    range_name: RangeQuery = None,
+    start: FromQuery = None,
+    end: ToQuery = None,
+    platform: TopPlatformQuery = None,
+    by: ByQuery = TopBy.ENGAGEMENT,
+    limit: LimitQuery = DEFAULT_LIMIT,
+) -> TopContentPublic:
+    """The client's ``/api/portal/social/top-content``."""
+    return await views.top(
+        session, client_id, platform, range_name, start, end, by, limit, known=True
+    )
+
+
+@admin.get("/clients/{client_id}/{platform}/metrics", response_model=PlatformMetrics)
+async def client_platform_metrics(
+    client_id: ClientIdPath,
+    platform: PlatformPath,
     _admin: AdminDep,
     session: SessionDep,
     start: FromQuery = None,
     end: ToQuery = None,
-) -> MetricsHistory:
-    tracked = await _tracked(session, connection_id, client_id)
-    return await _history(session, tracked, start, end)
+) -> PlatformMetrics:
+    """The client's ``/api/portal/social/{platform}/metrics``."""
+    return await views.platform_metrics(session, client_id, platform, start, end, known=True)
 
 
-ClientIdPath = Annotated[str, Path(min_length=1, max_length=128)]
+@admin.get("/clients/{client_id}/{platform}/growth", response_model=GrowthSeries)
+async def client_growth(
+    client_id: ClientIdPath,
+    platform: SeriesPlatformPath,
+    _admin: AdminDep,
+    session: SessionDep,
+    range_name: RangeQuery = None,
+    start: FromQuery = None,
+    end: ToQuery = None,
+    metric: MetricQuery = Metric.FOLLOWERS,
+) -> GrowthSeries:
+    """The client's ``/api/portal/social/{platform}/growth``."""
+    return await views.growth_series(
+        session, client_id, platform, metric, range_name, start, end, known=True
+    )
+
+
 CodePath = Annotated[str, Path(pattern=CODE_PATTERN, description="M1, M2, … M999")]
 #: The largest history import accepted (about 35,000 rows of four columns).
 MAX_IMPORT_BYTES = 1024 * 1024

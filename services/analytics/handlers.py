@@ -3,8 +3,6 @@ clients and programs."""
 
 from __future__ import annotations
 
-import uuid
-
 from services.analytics import history, programs
 from services.analytics.context import AnalyticsContext
 from shared.events import (
@@ -29,18 +27,11 @@ def register(context: AnalyticsContext) -> None:
     async def on_snapshots(
         deliveries: list[Delivery[AccountSnapshot]],
     ) -> list[BaseException | None]:
-        """A transaction per connection in the batch: a year of backfill is derived once, not
-        366 times, and one connection's failure leaves the others' snapshots stored."""
-        by_connection: dict[uuid.UUID, list[Delivery[AccountSnapshot]]] = {}
-        for delivery in deliveries:
-            by_connection.setdefault(delivery.event.connection_id, []).append(delivery)
-        errors: dict[uuid.UUID, BaseException] = {}
-        for connection_id, batch in by_connection.items():
-            try:
-                async with runtime.sessions() as session:
-                    await history.store_snapshots(session, [d.event for d in batch])
-            except Exception as error:  # answered per delivery: the consumer policy decides
-                errors[connection_id] = error
+        """The whole batch in one transaction (each connection derived once: a year of
+        backfill is one recomputation, not 366); should it fail, a transaction per connection,
+        so one poison connection leaves the others' snapshots stored and only its deliveries
+        are answered with the error."""
+        errors = await history.store_isolating(runtime.sessions, [d.event for d in deliveries])
         context.relay.wake()
         return [errors.get(d.event.connection_id) for d in deliveries]
 

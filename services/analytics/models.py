@@ -62,7 +62,6 @@ class DailySnapshot(SQLModel, table=True):
     engagement_formula: str | None = None
     platform_metrics: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON))
     missing_metrics: list[str] = Field(default_factory=list, sa_column=Column(JSON))
-    recent_items: list[dict[str, object]] = Field(default_factory=list, sa_column=Column(JSON))
     backfill: bool = False
     imported: bool = False
     """The day's figures come from an admin's history import, not from the platform. With
@@ -75,8 +74,8 @@ class DailySnapshot(SQLModel, table=True):
 class ContentItemDay(SQLModel, table=True):
     """One post, reel or video as a live sync saw it on one day: its metrics over time.
 
-    Top content and per-item engagement are queried here, without unpacking the day rows'
-    ``recent_items`` JSON. A later live sync of the same day replaces that day's figures.
+    Top content and per-item engagement are queried here (the day rows keep no copy of the
+    items). A later live sync of the same day replaces that day's figures.
     """
 
     __tablename__ = "content_items"
@@ -84,7 +83,7 @@ class ContentItemDay(SQLModel, table=True):
     connection_id: uuid.UUID = Field(primary_key=True)
     item_id: str = Field(primary_key=True, max_length=128)
     seen_on: date = Field(primary_key=True)
-    client_id: str = Field(max_length=128, index=True)
+    client_id: str = Field(max_length=128)  # no index: nothing filters on it (0006)
     platform: str = Field(max_length=32)
     kind: str = Field(max_length=32)
     published_at: datetime | None = timestamp_field(default=None, index=True)
@@ -131,3 +130,26 @@ class Deliverable(SQLModel, table=True):
     completed_on: date | None = None
     removed: bool = False
     updated_at: datetime = timestamp_field()
+
+
+class SignalRecord(SQLModel, table=True):
+    """Every signal analytics raised, once (``signaling``): a signal is published only when its
+    row is new, so a replay or a second replica publishes nothing again. Kept for the admin's
+    client overview."""
+
+    __tablename__ = "signals"
+
+    scope: str = Field(primary_key=True, max_length=160)
+    """The connection id, or ``client:<client_id>`` for a client's total milestone."""
+    key: str = Field(primary_key=True, max_length=128)
+    """The signal's key (``domain.signals.Signal.key``): unique within the scope."""
+    client_id: str = Field(max_length=128, index=True)
+    connection_id: uuid.UUID | None = None
+    platform: str | None = Field(default=None, max_length=32)
+    username: str | None = Field(default=None, max_length=255)
+    kind: str = Field(max_length=32)
+    day: date
+    """The day the signal is about."""
+    numbers: dict[str, int | float | str] = Field(default_factory=dict, sa_column=Column(JSON))
+    reason: str | None = Field(default=None, max_length=32)
+    raised_at: datetime = timestamp_field()

@@ -23,6 +23,7 @@ from shared.events.crm import (
     crm_event_adapter,
 )
 from shared.events.metrics import MetricsUpdated
+from shared.events.signals import SignalRaised
 from shared.events.snapshots import AccountSnapshot, ContentItem
 from shared.events.syncs import SyncFailed, SyncReason, SyncRequested
 
@@ -39,6 +40,7 @@ __all__ = [
     "Event",
     "MetricsUpdated",
     "ReauthorizationRequired",
+    "SignalRaised",
     "SyncFailed",
     "SyncReason",
     "SyncRequested",

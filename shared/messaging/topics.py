@@ -14,6 +14,9 @@ CONNECTIONS = "connector.connections.v1"
 SYNC_REQUESTS = "ingestor.sync-requests.v1"
 SYNC_FAILURES = "ingestor.sync-failures.v1"
 METRICS_UPDATED = "analytics.metrics-updated.v1"
+#: Owned by analytics: milestones, surges, declines, stalls, low engagement, stale data
+#: (``shared/events/signals.py``), keyed by client id.
+SIGNALS = "analytics.signals.v1"
 #: Owned by the CRM (it publishes, keyed by client id); analytics follows it (``analytics.crm``).
 CRM_CLIENTS = "crm.clients.v1"
 DLQ_SUFFIX = ".dlq"
@@ -37,6 +40,7 @@ def all_topics() -> list[str]:
         SYNC_REQUESTS,
         SYNC_FAILURES,
         METRICS_UPDATED,
+        SIGNALS,
         CRM_CLIENTS,
         *SNAPSHOT_TOPICS,
     ]

@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -24,6 +25,7 @@ import pytest
 
 from emulator.driver import consent
 from services.local.broker import free_port
+from services.local.demo_plan import client_plan, deliverable_body
 from services.registry import SERVICES
 from shared import clock
 from tests.support.waiting import eventually
@@ -212,6 +214,83 @@ async def test_edges_a_portal_backend_hits(system: System) -> None:
             metrics = await http.get(f"http://127.0.0.1:{internal}/metrics")
             assert metrics.status_code == 200
             assert "lsa_http_request_duration_seconds" in metrics.text
+
+
+def _demo(system: System) -> str:
+    """``lsa demo --clients 3`` against the running system; its output."""
+    done = subprocess.run(
+        [LSA, "demo", "--url", system.base_url, "--clients", "3", "--timeout", "90"],
+        capture_output=True,
+        text=True,
+        env=_environment(),
+        timeout=150,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+async def test_the_demo_loads_its_portfolio_once(system: System) -> None:
+    admin = {"Authorization": f"Bearer {_token('--role', 'admin')}"}
+    today = clock.today()
+    printed = _demo(system)
+    assert "3 (demo-client-01 …), 22 deliverables" in printed
+    assert "8 (8 new, 0 reused)" in printed
+    async with httpx.AsyncClient(base_url=system.base_url, timeout=30) as api:
+
+        async def state() -> dict[str, Any]:
+            found: dict[str, Any] = {}
+            for number in (1, 2, 3):
+                plan = client_plan(number, today)
+                token = _token("--role", "client", "--client-id", plan.client_id)
+                client = {"Authorization": f"Bearer {token}"}
+                program = await api.get(
+                    f"/api/admin/social/clients/{plan.client_id}/program", headers=admin
+                )
+                assert program.status_code == 200, program.text
+                body = program.json()
+                assert body["program_start"] == plan.program_start.isoformat()
+                assert [
+                    {k: d[k] for k in ("title", "due_on", "completed_on")}
+                    for d in body["deliverables"]
+                ] == [deliverable_body(d) for d in plan.deliverables]
+                connections = (
+                    await api.get("/api/portal/social/connections", headers=client)
+                ).json()
+                assert sorted(c["platform"] for c in connections) == sorted(plan.platforms)
+                assert {c["status"] for c in connections} == {"active"}
+                for connection in connections:
+                    days = await api.get(
+                        f"/api/admin/social/clients/{plan.client_id}/{connection['platform']}"
+                        "/metrics",
+                        params={"from": str(today - timedelta(days=365)), "to": str(today)},
+                        headers=admin,
+                    )
+                    assert days.status_code == 200, days.text
+                    found[f"{number}/{connection['platform']}/{connection['id']}"] = [
+                        (d["date"], d["followers"], d["source"]) for d in days.json()["days"]
+                    ]
+            return found
+
+        first = await state()
+        assert len(first) == 8
+        # TikTok keeps no history: the year before today is the import, today the live sync.
+        tiktok = next(days for key, days in first.items() if key.startswith("1/tiktok/"))
+        assert len(tiktok) == 366
+        assert {source for _, _, source in tiktok[:-1]} == {"import"}
+        assert tiktok[-1][0] == str(today) and tiktok[-1][2] == "live"
+        assert all(followers is not None for _, followers, _ in tiktok)
+        # Instagram's own days stay the platform's; the import fills the year before them.
+        instagram = next(days for key, days in first.items() if key.startswith("1/instagram/"))
+        sources = [source for _, _, source in instagram]
+        assert instagram[0][0] == str(today - timedelta(days=365)) and sources[0] == "import"
+        assert "platform" in sources and sources.index("platform") > 300
+
+        again = _demo(system)
+        assert "8 (0 new, 8 reused)" in again
+        second = await state()
+        assert second.keys() == first.keys()  # the same connections, nothing added
+        for key in first:
+            assert len(second[key]) == len(first[key]), key
 
 
 def _service_pid(system: System, name: str) -> int:

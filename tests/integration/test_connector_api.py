@@ -101,9 +101,7 @@ async def test_disconnect_keeps_history_unless_asked_to_purge(system: RunningSys
     async with system.client("analytics") as analytics:
 
         async def history() -> Any:
-            answer = await analytics.get(
-                f"/api/portal/social/metrics/{connection_id}", headers=headers
-            )
+            answer = await analytics.get("/api/portal/social/instagram/metrics", headers=headers)
             return answer.json()["days"] if answer.status_code == 200 else None
 
         assert await eventually(history)
@@ -132,8 +130,11 @@ async def test_disconnect_keeps_history_unless_asked_to_purge(system: RunningSys
     async with system.client("analytics") as analytics:
 
         async def emptied() -> bool:
-            answer = await analytics.get(f"/api/portal/social/metrics/{second}", headers=headers)
-            return answer.status_code == 200 and answer.json()["days"] == []
+            answer = await analytics.get("/api/portal/social/instagram/metrics", headers=headers)
+            body = answer.json()
+            return (
+                answer.status_code == 200 and body["connection_id"] == second and not body["days"]
+            )
 
         await eventually(emptied)
 

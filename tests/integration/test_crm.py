@@ -190,7 +190,7 @@ async def test_an_import_is_stored_derived_and_published_as_imported(
         assert answer["imported"] == 2
         assert answer["skipped_platform_days"] == [today.isoformat()]
         history = await analytics.get(
-            f"/api/admin/social/clients/{client_id}/metrics/{connection_id}",
+            f"/api/admin/social/clients/{client_id}/tiktok/metrics",
             params={"from": (today - timedelta(days=10)).isoformat()},
             headers=admin_headers(),
         )

@@ -30,11 +30,12 @@ from tests.support.waiting import eventually
 pytestmark = pytest.mark.integration
 
 
-async def history(system: RunningSystem, client_id: str, connection_id: str, start: date) -> Any:
-    """The connection's days from ``start`` to today (none while analytics has not seen it)."""
+async def history(system: RunningSystem, client_id: str, platform: str, start: date) -> Any:
+    """The client's days on ``platform`` from ``start`` to today (none while analytics has not
+    seen the account)."""
     async with system.client("analytics") as analytics:
         answer = await analytics.get(
-            f"/api/portal/social/metrics/{connection_id}",
+            f"/api/portal/social/{platform}/metrics",
             params={"from": start.isoformat(), "to": clock.today().isoformat()},
             headers=client_headers(client_id),
         )
@@ -68,7 +69,7 @@ async def test_youtube_history_is_rebuilt_once_the_lagged_days_arrive(
     year_ago = connected - timedelta(days=365)
 
     async def backfilled() -> Any:
-        days = await history(system, client_id, connection_id, year_ago)
+        days = await history(system, client_id, "youtube", year_ago)
         return days if len(days) >= 360 else None
 
     days = await eventually(backfilled)
@@ -85,7 +86,7 @@ async def test_youtube_history_is_rebuilt_once_the_lagged_days_arrive(
         await settled(system, connection_id, "daily")
 
         async def rebuilt() -> Any:
-            days = await history(system, client_id, connection_id, year_ago)
+            days = await history(system, client_id, "youtube", year_ago)
             known = {d["date"] for d in days if d["followers"] is not None}
             wanted = {year_ago.isoformat(), clock.today().isoformat()}
             return days if wanted <= known else None
@@ -160,13 +161,14 @@ def _snapshots(connection_id: uuid.UUID, client_id: str) -> list[AccountSnapshot
 async def test_the_same_days_in_any_order_give_the_same_history(system: RunningSystem) -> None:
     """Analysts' view: the same snapshots on the topic, once in order and once shuffled with
     redeliveries, for two connections. Analytics and reports end with the same figures."""
-    client_id = f"order-{uuid.uuid4().hex[:6]}"
+    run = uuid.uuid4().hex[:6]
+    client_a, client_b = f"order-{run}", f"shuffle-{run}"  # one YouTube account each
     ordered, shuffled = uuid.uuid4(), uuid.uuid4()
     publisher = system.apps["analytics"].state.analytics.runtime.publisher
     topic = topics.snapshots(Platform.YOUTUBE)
-    for snapshot in _snapshots(ordered, client_id):
+    for snapshot in _snapshots(ordered, client_a):
         await publisher.publish(topic, snapshot, key=str(ordered))
-    mixed = _snapshots(shuffled, client_id)
+    mixed = _snapshots(shuffled, client_b)
     rng = random.Random(20261120)
     mixed += rng.sample(mixed, 30)  # redeliveries
     rng.shuffle(mixed)
@@ -187,8 +189,8 @@ async def test_the_same_days_in_any_order_give_the_same_history(system: RunningS
     )
 
     async def both() -> Any:
-        a = await history(system, client_id, str(ordered), start)
-        b = await history(system, client_id, str(shuffled), start)
+        a = await history(system, client_a, "youtube", start)
+        b = await history(system, client_b, "youtube", start)
         complete = len(a) == len(b) == 61 and all(d["followers"] is not None for d in (*a, *b))
         return (a, b) if complete else None
 

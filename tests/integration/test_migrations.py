@@ -27,6 +27,7 @@ OWNED = {
         "content_items",
         "clients",
         "deliverables",
+        "signals",
     },
     "alerts": {"watched_accounts"},
     "reports": {"report_days"},

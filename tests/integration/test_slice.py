@@ -169,15 +169,16 @@ async def test_cross_client_isolation_and_admin_view(system: RunningSystem) -> N
 
         async def owner_sees_it() -> bool:
             own = await analytics.get(
-                f"/api/portal/social/metrics/{connection_id}", headers=bearer(Role.CLIENT, owner)
+                "/api/portal/social/instagram/metrics", headers=bearer(Role.CLIENT, owner)
             )
-            return own.status_code == 200
+            return own.status_code == 200 and own.json()["connection_id"] == connection_id
 
         await eventually(owner_sees_it)  # analytics knows the connection now ...
-        theirs = await analytics.get(  # ... and still refuses it to another client
-            f"/api/portal/social/metrics/{connection_id}", headers=bearer(Role.CLIENT, other)
+        theirs = await analytics.get(  # ... and still shows it to no other client
+            "/api/portal/social/instagram/metrics", headers=bearer(Role.CLIENT, other)
         )
         assert theirs.status_code == 404
+        assert theirs.json()["detail"] == "not connected: the client has no instagram account"
 
         listed = await connector.get(
             "/api/admin/social/connections",

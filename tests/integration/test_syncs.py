@@ -104,7 +104,7 @@ async def test_initial_sync_backfills_the_history_the_platform_gives(
 
         async def history() -> Any:
             answer = await analytics.get(
-                f"/api/portal/social/metrics/{connection_id}", headers=client_headers(client_id)
+                "/api/portal/social/instagram/metrics", headers=client_headers(client_id)
             )
             days = answer.json()["days"] if answer.status_code == 200 else []
             return days if len(days) >= run["snapshots"] else None

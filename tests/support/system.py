@@ -35,7 +35,9 @@ async def serve(app: Any, port: int) -> tuple[uvicorn.Server, asyncio.Task[None]
         uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
     )
     task = asyncio.create_task(server.serve())
-    for _ in range(600):
+    # Up to 90 s: a replica joining groups that other members hold waits for their rebalance,
+    # which on a loaded 2-core machine has taken over 30 s.
+    for _ in range(1800):
         if server.started:
             return server, task
         if task.done():

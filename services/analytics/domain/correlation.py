@@ -233,6 +233,17 @@ def lift_at(
     )
 
 
+def _has_lift(followers: Mapping[date, int | None], day: date, *, today: date, days: int) -> bool:
+    """Whether ``lift_at`` gives a lift, without making it: every day of a history is tried."""
+    span = timedelta(days=days)
+    if day + span > today:
+        return False
+    start, at = followers.get(day - span), followers.get(day)
+    return (start is not None and at is not None and followers.get(day + span) is not None) and (
+        start > 0 and at > 0
+    )
+
+
 def _known(followers: Mapping[date, int | None], day: date) -> int:
     count = followers.get(day)
     assert count is not None
@@ -303,7 +314,7 @@ def placebo_days(
         day
         for day in sorted(client.followers)
         if all(abs((day - c).days) >= gap for c in completions)
-        and isinstance(lift_at(client.followers, day, today=today, days=days), Lift)
+        and _has_lift(client.followers, day, today=today, days=days)
     ]
     m = len(eligible)
     if m <= per_client:
@@ -374,13 +385,46 @@ def _code_order(code: str) -> tuple[tuple[str, int], ...]:
     )
 
 
-def milestone_correlation(
-    clients: Iterable[ClientHistory],
+@dataclass(frozen=True)
+class ClientLifts:
+    """One client's share of the correlation: everything that needs its whole history.
+
+    What ``correlation_of`` adds up is small (a few lifts per client), so a caller can keep
+    these per client and recompute only the clients whose history changed.
+    """
+
+    client_id: str
+    today: date
+    days: int
+    codes: tuple[str, ...]
+    """Every code the client completed, lift or not: each is a row of the table."""
+    lifts: tuple[MilestoneLift, ...]
+    exclusions: tuple[Exclusion, ...]
+    placebo: tuple[Lift, ...]
+    """The client's ``placebo_lifts``."""
+
+
+def client_lifts(
+    client: ClientHistory,
     *,
     today: date,
     days: int = DEFAULT_DAYS,
     placebo_per_client: int = DEFAULT_PLACEBO_PER_CLIENT,
-) -> Correlation:
+) -> ClientLifts:
+    """The client's milestone lifts, its excluded completions and its placebo lifts."""
+    lifts, exclusions = milestone_lifts([client], today=today, days=days)
+    return ClientLifts(
+        client_id=client.client_id,
+        today=today,
+        days=days,
+        codes=tuple(_completions(client)),
+        lifts=lifts,
+        exclusions=exclusions,
+        placebo=placebo_lifts(client, today=today, days=days, per_client=placebo_per_client),
+    )
+
+
+def correlation_of(parts: Iterable[ClientLifts], *, today: date, days: int) -> Correlation:
     """Per deliverable code: the clients' lifts against the same clients' placebo lifts.
 
     ``lift`` summarises one lift per client (``milestone_lifts``). ``placebo`` summarises, over
@@ -388,19 +432,24 @@ def milestone_correlation(
     Averaging per client first makes each client count once — a client with a long history
     would otherwise outweigh the others, and its placebo days, being the same account, are not
     independent of each other. ``difference`` is ``lift - placebo`` by ``welch_difference``.
+
+    The statistics do not depend on the parts' order (``fmean`` and ``stdev`` are exactly
+    rounded); the listings (lifts, exclusions, clients without placebo) follow it.
     """
-    clients = list(clients)
-    ids = [client.client_id for client in clients]
+    _check_days(days)
+    parts = list(parts)
+    ids = [part.client_id for part in parts]
     if len(set(ids)) != len(ids):
         raise ValueError("each client must appear once")
-    lifts, exclusions = milestone_lifts(clients, today=today, days=days)
-    placebo_by_client: dict[str, tuple[Lift, ...]] = {
-        client.client_id: placebo_lifts(
-            client, today=today, days=days, per_client=placebo_per_client
-        )
-        for client in clients
-    }
-    codes = {code for client in clients for code in _completions(client)}
+    for part in parts:
+        if (part.today, part.days) != (today, days):
+            raise ValueError(
+                f"client {part.client_id!r} was computed for {part.today} and {part.days} days,"
+                f" not {today} and {days}"
+            )
+    placebo_by_client = {part.client_id: part.placebo for part in parts}
+    lifts = [m for part in parts for m in part.lifts]
+    codes = {code for part in parts for code in part.codes}
     results: list[DeliverableCorrelation] = []
     for code in sorted(codes, key=_code_order):
         of_code = tuple(m for m in lifts if m.code == code)
@@ -426,4 +475,24 @@ def milestone_correlation(
                 clients_without_placebo=tuple(without),
             )
         )
+    exclusions = tuple(e for part in parts for e in part.exclusions)
     return Correlation(days, today, tuple(results), exclusions)
+
+
+def milestone_correlation(
+    clients: Iterable[ClientHistory],
+    *,
+    today: date,
+    days: int = DEFAULT_DAYS,
+    placebo_per_client: int = DEFAULT_PLACEBO_PER_CLIENT,
+) -> Correlation:
+    """``correlation_of`` the clients' ``client_lifts``, in the clients' order."""
+    clients = list(clients)
+    ids = [client.client_id for client in clients]
+    if len(set(ids)) != len(ids):
+        raise ValueError("each client must appear once")
+    parts = [
+        client_lifts(client, today=today, days=days, placebo_per_client=placebo_per_client)
+        for client in clients
+    ]
+    return correlation_of(parts, today=today, days=days)

@@ -43,6 +43,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from itertools import pairwise
 from statistics import median
+from typing import NamedTuple
 
 from services.analytics.domain.followers import ONE_DAY
 from services.analytics.domain.ranges import DailyCounts
@@ -333,10 +334,24 @@ def growth_signal(
 # --- engagement ------------------------------------------------------------------------------
 
 
-def _low_engagement(
-    rates: DailyRates, day: date, config: SignalConfig
-) -> tuple[float, float, float, int] | None:
-    """(rate, median, threshold, rates counted) when ``day`` is low, else None."""
+class LowRate(NamedTuple):
+    """Why the rate of a day is low: the figures the rule compared."""
+
+    rate: float
+    median: float
+    """Of the known rates of the ``engagement_days`` before the day."""
+    threshold: float
+    """``max(engagement_floor, engagement_fraction * median)``."""
+    rates: int
+    """Known rates in the median."""
+
+
+def low_rate(rates: DailyRates, day: date, config: SignalConfig = DEFAULT_CONFIG) -> LowRate | None:
+    """The rate of ``day`` below ``max(floor, fraction * median of the E days before)``, else None.
+
+    The low-engagement rule's core, true on every day of a low run (the signal fires on its
+    first day only); None also when the day's rate or enough earlier rates are unknown.
+    """
     rate = rates.get(day)
     days = _days(day - timedelta(days=config.engagement_days), config.engagement_days)
     known = [r for r in (rates.get(t) for t in days) if r is not None]
@@ -344,7 +359,7 @@ def _low_engagement(
         return None
     centre = float(median(known))
     threshold = max(config.engagement_floor, config.engagement_fraction * centre)
-    return (rate, centre, threshold, len(known)) if rate < threshold else None
+    return LowRate(rate, centre, threshold, len(known)) if rate < threshold else None
 
 
 def low_engagement(
@@ -352,8 +367,8 @@ def low_engagement(
 ) -> Signal | None:
     """The rate of ``day`` below ``max(floor, fraction * median of the E days before)``, when
     that did not already hold on ``day - 1``."""
-    low = _low_engagement(rates, day, config)
-    if low is None or _low_engagement(rates, day - ONE_DAY, config) is not None:
+    low = low_rate(rates, day, config)
+    if low is None or low_rate(rates, day - ONE_DAY, config) is not None:
         return None
     rate, centre, threshold, n = low
     numbers: dict[str, Number] = {

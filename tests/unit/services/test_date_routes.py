@@ -50,10 +50,18 @@ MALFORMED = ["2026-02-30", "yesterday"]
 
 #: The date parameters known today; the collection must find at least these.
 KNOWN = {
-    ("GET", "/api/portal/social/metrics/{connection_id}", "from"),
-    ("GET", "/api/portal/social/metrics/{connection_id}", "to"),
-    ("GET", "/api/admin/social/clients/{client_id}/metrics/{connection_id}", "from"),
-    ("GET", "/api/admin/social/clients/{client_id}/metrics/{connection_id}", "to"),
+    *(
+        ("GET", path, name)
+        for path in (
+            "/api/portal/social/{platform}/metrics",
+            "/api/portal/social/{platform}/growth",
+            "/api/portal/social/top-content",
+            "/api/admin/social/clients/{client_id}/{platform}/metrics",
+            "/api/admin/social/clients/{client_id}/{platform}/growth",
+            "/api/admin/social/clients/{client_id}/top-content",
+        )
+        for name in ("from", "to")
+    ),
     ("GET", "/api/admin/social/syncs/raw", "day"),
 }
 
@@ -205,6 +213,8 @@ def _headers(app: FastAPI, path: str) -> dict[str, str]:
 def _filler(parameter: dict[str, Any]) -> str:
     """A valid value for a parameter that is not under test."""
     schemas = list(_schemas(parameter["schema"]))
+    if parameter["name"] == "platform":
+        return "instagram"  # the platform of the connection analytics knows
     if any(s.get("format") == "uuid" for s in schemas):
         return str(CONNECTION_ID)
     if any(s.get("type") == "string" for s in schemas):
@@ -349,7 +359,7 @@ async def test_the_default_window_before_the_earliest_to_stays_in_the_calendar(
     services: Services,
 ) -> None:
     """``to=2000-01-01`` alone starts the 90-day default window in 1999: an answer, not a 500."""
-    [route] = [r for r in services.routes if r.path.startswith("/api/portal/social/metrics/")]
+    [route] = [r for r in services.routes if r.path == "/api/portal/social/{platform}/metrics"]
     response = await _call(services, route, {"to": "2000-01-01"})
     assert response.status_code == 200, response.text
     assert response.json()["days"] == []

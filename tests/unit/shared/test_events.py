@@ -18,6 +18,7 @@ from shared.events import (
     Event,
     MetricsUpdated,
     ReauthorizationRequired,
+    SignalRaised,
     SyncReason,
     SyncRequested,
     connection_event_adapter,
@@ -110,7 +111,21 @@ def _sync() -> SyncRequested:
     )
 
 
-EVENTS = [_established, _removed, _reauth, _snapshot, _metrics, _sync]
+def _signal() -> SignalRaised:
+    return SignalRaised(
+        client_id="c-1",
+        connection_id=CONNECTION_ID,
+        platform=Platform.INSTAGRAM,
+        username="steady_creator",
+        kind="surge",
+        day=date(2026, 11, 20),
+        key="surge:2026-11-20",
+        numbers={"recent_median_gain": 30.0, "baseline_gains": 28, "spread": 2.9652},
+        raised_at=AT,
+    )
+
+
+EVENTS = [_established, _removed, _reauth, _snapshot, _metrics, _sync, _signal]
 
 
 @pytest.mark.parametrize("make", EVENTS, ids=lambda f: f.__name__.strip("_"))

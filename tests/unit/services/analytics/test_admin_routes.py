@@ -139,7 +139,7 @@ async def _outbox(api: Api) -> list[MetricsUpdated]:
 
 async def _days(api: Api) -> dict[str, dict[str, Any]]:
     response = await api.http.get(
-        f"/api/admin/social/clients/{OWNER}/metrics/{CONNECTION}",
+        f"/api/admin/social/clients/{OWNER}/tiktok/metrics",
         params={"from": "2026-11-01", "to": TODAY.isoformat()},
         headers=api.admin,
     )

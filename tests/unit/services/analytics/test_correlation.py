@@ -9,18 +9,25 @@ after_rate = 100 * after / count(c) / N (percent a day), lift = after_rate - bef
 from __future__ import annotations
 
 import math
+import random
+import statistics
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
 from services.analytics.domain.correlation import (
     ClientHistory,
+    Correlation,
+    DeliverableCorrelation,
     Difference,
     Exclusion,
     Lift,
     NoLift,
     Reason,
     Statistic,
+    client_lifts,
+    correlation_of,
     lift_at,
     milestone_correlation,
     milestone_lifts,
@@ -345,3 +352,134 @@ def test_milestone_correlation_end_to_end() -> None:
 def test_each_client_once() -> None:
     with pytest.raises(ValueError, match="once"):
         milestone_correlation([client("A", {}), client("A", {})], today=d(0))
+
+
+# --- the split: per-client parts, then the aggregation -----------------------------------------
+
+
+def _unsplit(clients: list[ClientHistory], *, today: date, days: int, per_client: int) -> Any:
+    """The correlation as computed before it was split into parts (kept as the reference)."""
+    lifts, exclusions = milestone_lifts(clients, today=today, days=days)
+    placebo = {
+        c.client_id: placebo_lifts(c, today=today, days=days, per_client=per_client)
+        for c in clients
+    }
+    codes = {x.code for c in clients for x in c.deliverables if x.completed_on is not None}
+    rows = []
+    for code in sorted(codes, key=lambda c: (c[0], int(c[1:]))):
+        of_code = tuple(m for m in lifts if m.code == code)
+        with_placebo = [m for m in of_code if placebo[m.client_id]]
+        means = [statistics.fmean(p.lift for p in placebo[m.client_id]) for m in with_placebo]
+        values = [m.lift.lift for m in of_code]
+        rows.append(
+            DeliverableCorrelation(
+                code=code,
+                lift=summarize(values),
+                placebo=summarize(means),
+                placebo_days=sum(len(placebo[m.client_id]) for m in with_placebo),
+                difference=welch_difference(values, means),
+                lifts=of_code,
+                clients_without_placebo=tuple(
+                    m.client_id for m in of_code if not placebo[m.client_id]
+                ),
+            )
+        )
+    return Correlation(days, today, tuple(rows), exclusions)
+
+
+def _noisy(seed: int, last: int = 200) -> dict[date, int | None]:
+    """A growing, noisy series with a few unknown days (fixed by ``seed``)."""
+    rng = random.Random(seed)
+    count, out = 500 + 100 * seed, {}
+    for k in range(last + 1):
+        out[d(k)] = None if rng.random() < 0.05 else count
+        count += rng.randint(-5, 15)
+    return out
+
+
+SPLIT_CLIENTS = [
+    client("A", flat_then_rise(10, last=200), ("M1", 40), ("M2", None)),
+    client("B", _noisy(1), ("M1", 30), ("M2", 70), ("M3", 195)),
+    client("C", _noisy(2), ("M1", 35), ("M3", 90)),
+    client("D", _noisy(3), ("M2", 60)),
+    client("E", {d(30): 1000, d(40): 1000, d(50): 1200}, ("M1", 40)),
+    client("F", _noisy(4), ("M1", 25), ("M2", 65), ("M3", 100)),
+]
+
+
+def test_the_composition_is_the_unsplit_correlation() -> None:
+    today = d(200)
+    for days, per_client in ((10, 3), (14, 10), (7, 1)):
+        got = milestone_correlation(
+            SPLIT_CLIENTS, today=today, days=days, placebo_per_client=per_client
+        )
+        want = _unsplit(SPLIT_CLIENTS, today=today, days=days, per_client=per_client)
+        assert got == want
+        parts = [
+            client_lifts(c, today=today, days=days, placebo_per_client=per_client)
+            for c in SPLIT_CLIENTS
+        ]
+        assert correlation_of(parts, today=today, days=days) == want
+    # the set is not trivial: three codes with lifts and placebo days, a client without
+    # placebo days (E) and an exclusion (B's M3: 195 + 10 is after today)
+    result = milestone_correlation(SPLIT_CLIENTS, today=today, days=10)
+    assert [(r.code, r.lift.n, r.placebo.n) for r in result.deliverables] == [
+        ("M1", 5, 4),
+        ("M2", 3, 3),
+        ("M3", 2, 2),
+    ]
+    assert result.deliverables[0].clients_without_placebo == ("E",)
+    assert [(e.client_id, e.code, e.reason) for e in result.exclusions] == [
+        ("B", "M3", Reason.INCOMPLETE_WINDOW)
+    ]
+
+
+def test_the_aggregation_order_does_not_matter() -> None:
+    today, days = d(200), 10
+    parts = [client_lifts(c, today=today, days=days) for c in SPLIT_CLIENTS]
+    first = correlation_of(parts, today=today, days=days)
+    for seed in range(5):
+        shuffled = parts[:]
+        random.Random(seed).shuffle(shuffled)
+        again = correlation_of(shuffled, today=today, days=days)
+        # the statistics are exactly equal (fmean, stdev: exactly rounded) ...
+        for a, b in zip(first.deliverables, again.deliverables, strict=True):
+            assert (a.code, a.lift, a.placebo, a.placebo_days, a.difference) == (
+                b.code,
+                b.lift,
+                b.placebo,
+                b.placebo_days,
+                b.difference,
+            )
+            # ... and the listings hold the same items, in the parts' order
+            assert sorted(a.lifts, key=str) == sorted(b.lifts, key=str)
+            assert sorted(a.clients_without_placebo) == sorted(b.clients_without_placebo)
+        assert sorted(first.exclusions, key=str) == sorted(again.exclusions, key=str)
+        by_id = sorted(shuffled, key=lambda p: p.client_id)
+        assert correlation_of(by_id, today=today, days=days) == first  # parts were by id
+
+
+def test_parts_of_another_day_or_window_are_refused() -> None:
+    part = client_lifts(SPLIT_CLIENTS[0], today=d(120), days=14)
+    with pytest.raises(ValueError, match="computed for"):
+        correlation_of([part], today=d(121), days=14)
+    with pytest.raises(ValueError, match="computed for"):
+        correlation_of([part], today=d(120), days=7)
+    with pytest.raises(ValueError, match="once"):
+        correlation_of([part, part], today=d(120), days=14)
+
+
+def test_placebo_days_are_the_days_lift_at_measures() -> None:
+    """The eligibility check is ``lift_at``'s own conditions (it is only not built)."""
+    zeros: dict[date, int | None] = {d(k): (0 if k % 17 == 0 else 100 + k) for k in range(201)}
+    for history in (*SPLIT_CLIENTS, client("Z", zeros, ("M1", 100))):
+        done = [x.completed_on for x in history.deliverables if x.completed_on is not None]
+        for days in (7, 10, 14):
+            eligible = [
+                day
+                for day in sorted(history.followers)
+                if all(abs((day - c).days) >= 2 * days for c in done)
+                and isinstance(lift_at(history.followers, day, today=d(200), days=days), Lift)
+            ]
+            got = placebo_days(history, today=d(200), days=days, per_client=len(eligible) + 1)
+            assert got == tuple(eligible)

@@ -54,6 +54,7 @@ def test_fixed_topics_are_registered() -> None:
         topics.SYNC_REQUESTS,
         topics.SYNC_FAILURES,
         topics.METRICS_UPDATED,
+        topics.SIGNALS,
         topics.CRM_CLIENTS,
     ):
         assert name in main
@@ -68,3 +69,8 @@ def test_the_crm_topic_and_its_dead_letter_twin_are_created() -> None:
 def test_names_follow_service_what_version() -> None:
     for topic in _main_topics():
         assert _NAME.match(topic), topic
+
+
+def test_the_signals_topic_belongs_to_analytics() -> None:
+    assert topics.SIGNALS == "analytics.signals.v1"
+    assert {"analytics.signals.v1", "analytics.signals.v1.dlq"} <= set(topics.all_topics())
