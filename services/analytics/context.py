@@ -15,6 +15,7 @@ class AnalyticsContext:
     settings: AnalyticsSettings
     runtime: Runtime
     relay: OutboxRelay
-    """Publishes the ``MetricsUpdated`` events the handlers queue in their transactions."""
+    """Publishes what the handlers queue in their transactions: ``MetricsUpdated`` and
+    ``SignalRaised``."""
     live: LiveHub
     """This replica's open live-update sockets, fed by ``live_feed`` (every replica sees all)."""
