@@ -90,10 +90,15 @@ class DaySource(StrEnum):
 _RANK = {DaySource.IMPORT: 0, DaySource.PLATFORM: 1, DaySource.LIVE: 2}
 
 
-def day_source(row: Day) -> DaySource:
-    if row.imported:
+def source_of(*, imported: bool, backfill: bool) -> DaySource:
+    """A day's source from its two flags (never both set)."""
+    if imported:
         return DaySource.IMPORT
-    return DaySource.PLATFORM if row.backfill else DaySource.LIVE
+    return DaySource.PLATFORM if backfill else DaySource.LIVE
+
+
+def day_source(row: Day) -> DaySource:
+    return source_of(imported=row.imported, backfill=row.backfill)
 
 
 def outranks(source: DaySource, fetched_at: datetime, existing: Day | None) -> bool:

@@ -27,12 +27,6 @@ from shared.db.types import as_utc
 DISCONNECTED = "disconnected"
 
 
-def _source(imported: bool, backfill: bool) -> DaySource:
-    if imported:
-        return DaySource.IMPORT
-    return DaySource.PLATFORM if backfill else DaySource.LIVE
-
-
 def _aware(value: datetime) -> datetime:
     stamp = as_utc(value)
     assert stamp is not None
@@ -149,7 +143,7 @@ async def latest(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.U
         values["missing_metrics"] = list(values["missing_metrics"] or [])
         out[row["connection_id"]] = Latest(
             day=row["snapshot_date"],
-            source=_source(row["imported"], row["backfill"]),
+            source=history.source_of(imported=row["imported"], backfill=row["backfill"]),
             fetched_at=_aware(row["fetched_at"]),
             **values,
         )
@@ -181,7 +175,7 @@ async def figures(
     result = await (await session.connection()).execute(query)
     for connection_id, day, imported, backfill, followers, rate, reach, views, posts in result:
         out[connection_id][day] = DayFigures(
-            source=_source(imported, backfill).value,
+            source=history.source_of(imported=imported, backfill=backfill).value,
             followers=followers,
             engagement_rate=rate,
             reach=reach,
@@ -228,7 +222,8 @@ async def history_days(
         .order_by(table.snapshot_date)
     )
     return [
-        {**row, "source": _source(row["imported"], row["backfill"])} for row in result.mappings()
+        {**row, "source": history.source_of(imported=row["imported"], backfill=row["backfill"])}
+        for row in result.mappings()
     ]
 
 
