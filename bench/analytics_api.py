@@ -32,8 +32,7 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -44,6 +43,7 @@ import httpx
 import uvicorn
 from pydantic import SecretStr
 
+from bench.databases import fresh_database
 from services.analytics.app import MIGRATIONS, create_app
 from services.analytics.portfolio import refresh
 from services.analytics.settings import AnalyticsSettings
@@ -56,9 +56,6 @@ from shared.settings import AuthSettings, CommonSettings
 
 PLATFORMS = ("instagram", "tiktok", "youtube")
 DAYS = 365
-POSTGRES_ADMIN_DSN = os.environ.get(
-    "LSA_BENCH_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 GROWTH_P99_TARGET_MS = 20.0
 PORTFOLIO_TARGET_MS = 250.0
 RESULTS = Path("bench-results/analytics_api.json")
@@ -242,30 +239,6 @@ def _tables(data: Portfolio) -> list[tuple[str, tuple[str, ...], list[tuple[Any,
     ]
 
 
-@asynccontextmanager
-async def database(kind: str, directory: Path) -> AsyncIterator[tuple[str, str]]:
-    """(SQLAlchemy URL, native address) of a fresh database of ``kind``, dropped afterwards."""
-    if kind == "sqlite":
-        path = directory / "analytics.db"
-        yield f"sqlite+aiosqlite:///{path}", str(path)
-        return
-    name = f"lsa_bench_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(POSTGRES_ADMIN_DSN)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    base = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0]
-    try:
-        yield f"{base.replace('postgresql://', 'postgresql+asyncpg://')}/{name}", f"{base}/{name}"
-    finally:
-        admin = await asyncpg.connect(POSTGRES_ADMIN_DSN)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
-
-
 # --- measuring ---------------------------------------------------------------------------------
 
 
@@ -321,7 +294,7 @@ async def measure(
 ) -> dict[str, Any]:
     today = clock.today()
     data = build(clients, today)
-    async with database(kind, directory) as (url, native):
+    async with fresh_database(kind, directory) as (url, native):
         await asyncio.to_thread(upgrade, MIGRATIONS, url)
         start = time.perf_counter()
         if kind == "sqlite":

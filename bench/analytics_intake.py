@@ -48,6 +48,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from bench.databases import fresh_database
 from services.analytics.app import MIGRATIONS
 from services.local.broker import free_port, start_broker, stop_process
 from shared import clock
@@ -65,9 +66,6 @@ ITEMS = 25  # content items per snapshot
 HISTORY_DAYS = 365  # stored days per connection in the daily scenario
 COUNT = "SELECT count(*) FROM tracked_connections WHERE revision > {base}"
 NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-POSTGRES_ADMIN_DSN = os.environ.get(
-    "LSA_BENCH_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 Counter = Callable[[], Awaitable[int]]
 
 
@@ -199,27 +197,16 @@ async def database(kind: str, directory: Path, base: int) -> AsyncIterator[tuple
     """A fresh, migrated database of ``kind`` (dropped afterwards): its SQLAlchemy URL, and how
     to count, without going through analytics, the connections stored past revision ``base``."""
     count = COUNT.format(base=base)
-    if kind == "sqlite":
-        path = directory / "analytics.db"
-        url = f"sqlite+aiosqlite:///{path}"
+    async with fresh_database(kind, directory, "lsa_bench_intake") as (url, native):
         await asyncio.to_thread(upgrade, MIGRATIONS, url)
+        if kind == "sqlite":
 
-        async def count_sqlite() -> int:
-            with sqlite3.connect(path) as connection:
-                return int(connection.execute(count).fetchone()[0])
+            async def count_sqlite() -> int:
+                with sqlite3.connect(native) as connection:
+                    return int(connection.execute(count).fetchone()[0])
 
-        yield url, count_sqlite
-        return
-    name = f"lsa_bench_intake_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(POSTGRES_ADMIN_DSN)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    native = f"{POSTGRES_ADMIN_DSN.rsplit('/', 1)[0]}/{name}"
-    url = native.replace("postgresql://", "postgresql+asyncpg://")
-    try:
-        await asyncio.to_thread(upgrade, MIGRATIONS, url)
+            yield url, count_sqlite
+            return
         reader = await asyncpg.connect(native)
         try:
 
@@ -229,12 +216,6 @@ async def database(kind: str, directory: Path, base: int) -> AsyncIterator[tuple
             yield url, count_postgresql
         finally:
             await reader.close()
-    finally:
-        admin = await asyncpg.connect(POSTGRES_ADMIN_DSN)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
 
 
 async def analytics_rate(kafka: str, count: int, url: str, stored: Counter, tmp: Path) -> float:
