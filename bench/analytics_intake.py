@@ -14,13 +14,15 @@ TikTok snapshot topic; then, on the same broker and the same records:
 * a raw aiokafka consumer (a group of its own) reads and parses every record — the ceiling;
 * ``lsa serve analytics`` (its own process, a fresh database) consumes them through the
   ``analytics.snapshots`` group and stores, derives and queues events for each — counted in its
-  database until every connection's revision has moved on.
+  database until every connection's revision has moved on. ``--replicas 1,2`` runs it again with two
+  processes in the same group, as replicas in the cluster share the partitions.
 
 Printed: both rates (snapshots/s), their ratio (target 0.3), and analytics' rate over the
 ingestor's sync rate from the README (248 connections/s; target 10x, 2,480/s). Results go to
 ``bench-results/analytics_intake.json``. PostgreSQL: ``LSA_BENCH_POSTGRES_DSN`` (default
 ``postgresql://postgres@127.0.0.1:5432/postgres``) creates and drops a database of its own.
-``LSA_BENCH_PROFILE=DIR`` runs analytics under cProfile: ``DIR/<kind>-<scenario>.prof`` and its log.
+``LSA_BENCH_PROFILE=DIR`` runs analytics under cProfile:
+``DIR/<kind>-<scenario>-<replicas>-<replica>.prof`` and the log.
 """
 
 from __future__ import annotations
@@ -218,8 +220,12 @@ async def database(kind: str, directory: Path, base: int) -> AsyncIterator[tuple
             await reader.close()
 
 
-async def analytics_rate(kafka: str, count: int, url: str, stored: Counter, tmp: Path) -> float:
-    """``lsa serve analytics`` on ``url``: snapshots stored per second, from the first stored."""
+async def analytics_rate(
+    kafka: str, count: int, url: str, stored: Counter, tmp: Path, replicas: int
+) -> float:
+    """``replicas`` processes of ``lsa serve analytics`` on ``url`` (one consumer group, as
+    replicas in the cluster share the partitions): snapshots stored per second, from the first
+    stored."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LSA_")}
     env.update(
         LSA_KAFKA_BOOTSTRAP_SERVERS=kafka,
@@ -227,38 +233,49 @@ async def analytics_rate(kafka: str, count: int, url: str, stored: Counter, tmp:
         LSA_DATA_DIR=str(tmp),
         LSA_LOG_LEVEL="WARNING",
     )
-    port, internal = free_port(), free_port()
-    argv = [LSA, "serve", "analytics", "--port", str(port), "--internal-port", str(internal)]
-    if profile := os.environ.get("LSA_BENCH_PROFILE"):  # a directory: cProfile of analytics
-        out = Path(profile) / f"{tmp.name}.prof"
-        argv = [sys.executable, "-m", "cProfile", "-o", str(out), *argv]
-    with (tmp / "analytics.log").open("ab") as log:
-        process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
+    profile = os.environ.get("LSA_BENCH_PROFILE")  # a directory: cProfile of each replica
+    processes = []
+    for replica in range(replicas):
+        port, internal = free_port(), free_port()
+        argv = [LSA, "serve", "analytics", "--port", str(port), "--internal-port", str(internal)]
+        if profile:
+            out = Path(profile) / f"{tmp.name}-{replica}.prof"
+            argv = [sys.executable, "-m", "cProfile", "-o", str(out), *argv]
+        with (tmp / "analytics.log").open("ab") as log:
+            processes.append(subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT))
     try:
-        started: float | None = None
+        # Timed from the first records seen stored, counting only those stored after them:
+        # start-up and the consumer group's join are left out, and so is the first commit,
+        # whose work began before the clock did (counting it made small runs look far faster).
+        first: tuple[float, int] | None = None
         deadline = time.monotonic() + 900
         while time.monotonic() < deadline:
             done = await stored()
-            if done and started is None:
-                started = time.monotonic()  # from the first stored record: start-up excluded
+            if done and first is None:
+                first = (time.monotonic(), done)
             if done >= count:
-                assert started is not None
-                return count / max(time.monotonic() - started, 1e-3)
-            await asyncio.sleep(0.05)
+                assert first is not None
+                if first[1] >= count:
+                    raise SystemExit(f"all {count} stored at once: publish more to time them")
+                return (count - first[1]) / max(time.monotonic() - first[0], 1e-3)
+            await asyncio.sleep(0.02)
         raise SystemExit("analytics did not store every snapshot within 15 minutes")
     finally:
         # SIGINT under cProfile: uvicorn re-raises the signal it caught, and only an interrupt
         # (not a SIGTERM) leaves cProfile the time to write its file.
-        process.send_signal(signal.SIGINT if profile else signal.SIGTERM)
-        await asyncio.to_thread(process.wait, 60)
+        for process in processes:
+            process.send_signal(signal.SIGINT if profile else signal.SIGTERM)
+        for process in processes:
+            await asyncio.to_thread(process.wait, 60)
         if profile:
             shutil.copy(tmp / "analytics.log", Path(profile) / f"{tmp.name}.log")
 
 
-async def measure(kind: str, scenario: str, count: int, tmp: Path) -> dict[str, Any]:
-    """One kind of database and scenario: a broker of its own (analytics' consumer group starts
-    from the beginning), the same N snapshots, the raw consumer, then analytics."""
-    directory = tmp / f"{kind}-{scenario}"
+async def measure(kind: str, scenario: str, count: int, replicas: int, tmp: Path) -> dict[str, Any]:
+    """One kind of database, scenario and number of replicas: a broker of its own (analytics'
+    consumer group starts from the beginning), the same N snapshots, the raw consumer, then
+    analytics."""
+    directory = tmp / f"{kind}-{scenario}-{replicas}"
     directory.mkdir()
     port = free_port()
     broker = start_broker(port, log=directory / "broker.log")
@@ -270,12 +287,13 @@ async def measure(kind: str, scenario: str, count: int, tmp: Path) -> dict[str, 
         async with database(kind, directory, base=int(daily)) as (url, stored):
             if daily:
                 await seed(url, count)
-            rate = await analytics_rate(kafka, count, url, stored, directory)
+            rate = await analytics_rate(kafka, count, url, stored, directory, replicas)
     finally:
         stop_process(broker)
     return {
         "database": kind,
         "scenario": scenario,
+        "replicas": replicas,
         "stored_days_per_connection": HISTORY_DAYS if daily else 0,
         "snapshots": count,
         "items_per_snapshot": ITEMS,
@@ -295,24 +313,27 @@ def table(results: list[dict[str, Any]]) -> str:
         f"   0.3x raw target; 10x target: {10 * INGESTOR_RATE:,.0f}/s"
         f" (ingestor sync rate {INGESTOR_RATE:,.0f}/s); load average"
         f" {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
-        f"  {'scenario':<25} {'database':<11} {'snapshots':>9} {'raw consumer':>14}"
+        f"  {'scenario':<25} {'database':<11} {'replicas':>8} {'snapshots':>9} {'raw consumer':>14}"
         f" {'analytics':>12} {'ratio to raw':>13} {'x ingestor':>11}",
     ]
     for r in results:
         lines.append(
             f"  {SCENARIOS[r['scenario']]:<25} {NAMES[r['database']]:<11}"
-            f" {r['snapshots']:>9,} {r['raw_consumer_per_s']:>12,.0f}/s"
+            f" {r['replicas']:>8} {r['snapshots']:>9,} {r['raw_consumer_per_s']:>12,.0f}/s"
             f" {r['analytics_per_s']:>10,.0f}/s {r['ratio_to_raw']:>13.3f}"
             f" {r['ratio_to_ingestor_sync_rate']:>10.2f}x"
         )
     return "\n".join(lines)
 
 
-async def run(counts: dict[str, int], kinds: list[str]) -> list[dict[str, Any]]:
+async def run(
+    counts: dict[str, int], kinds: list[str], replicas: list[int]
+) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="lsa-intake-bench-") as name:
         return [
-            await measure(kind, scenario, count, Path(name))
+            await measure(kind, scenario, count, n, Path(name))
             for scenario, count in counts.items()
+            for n in replicas
             for kind in kinds
         ]
 
@@ -321,14 +342,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--connections", type=int, default=5000, help="snapshots published")
     parser.add_argument(
-        "--daily-connections", type=int, default=1000, help="snapshots of the daily scenario"
+        "--daily-connections", type=int, default=2000, help="snapshots of the daily scenario"
     )
     parser.add_argument("--kinds", default="sqlite,postgresql", help="databases, in order")
     parser.add_argument("--scenarios", default="new,daily", help="scenarios, in order")
+    parser.add_argument(
+        "--replicas", default="1", help="analytics processes sharing the group, in order"
+    )
     args = parser.parse_args()
     sizes = {"new": args.connections, "daily": args.daily_connections}
     counts = {scenario: sizes[scenario] for scenario in args.scenarios.split(",")}
-    results = asyncio.run(run(counts, args.kinds.split(",")))
+    replicas = [int(n) for n in args.replicas.split(",")]
+    results = asyncio.run(run(counts, args.kinds.split(","), replicas))
     print("\n" + table(results))
     out = Path("bench-results")
     out.mkdir(exist_ok=True)

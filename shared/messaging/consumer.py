@@ -27,6 +27,7 @@ from aiokafka.errors import KafkaError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from faststream.message import StreamMessage
 from pydantic import ValidationError
 from sqlalchemy import exc as sa_exc
 
@@ -378,7 +379,14 @@ def _register(
         auto_offset_reset=settings.consumer_auto_offset_reset,
         batch=max_records is not None,
         max_records=max_records,
+        decoder=_undecoded,
     )(handler)
+
+
+async def _undecoded(message: StreamMessage[Any]) -> None:
+    """Leave the body as bytes: each handler parses records itself (:func:`process`), so
+    FastStream's own JSON decoding of every record would be work thrown away."""
+    return None
 
 
 # Naming: one consumer group per logical subscription, ``<service>.<what it follows>``, so that
