@@ -1,4 +1,4 @@
-"""Everything platform-specific lives in one module per platform in this package."""
+"""Everything platform-specific lives in one package per platform in this package."""
 
 from enum import StrEnum
 

@@ -1,7 +1,8 @@
-"""Which module serves which platform, and the contract every platform module fulfils.
+"""Which package serves which platform, and the contract every platform package fulfils.
 
-A platform is one module here (``shared/platforms/<name>.py``) plus its emulator part
-(``emulator/<name>/``). The module exposes:
+A platform is one package here (``shared/platforms/<name>/``, split by concern: ``settings``,
+``errors``, ``oauth``, ``data``, ``parsing``, ``client``) plus its emulator part
+(``emulator/<name>/``). The package exposes:
 
 * ``PLATFORM`` — its :class:`~shared.platforms.Platform`;
 * ``Settings`` — a :class:`~shared.platforms.config.PlatformSettings` subclass read from

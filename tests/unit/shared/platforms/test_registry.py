@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from shared.platforms import Platform
+from shared.platforms.instagram_facebook import InstagramFacebookClient
 from shared.platforms.registry import UnknownPlatform, build_clients, parse_platform
 from tests.unit.support import clear_lsa_env
 
@@ -53,5 +54,5 @@ async def test_instagram_can_use_facebook_login(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("LSA_INSTAGRAM_LOGIN", "facebook")
     async with httpx.AsyncClient() as http:
         client = build_clients(http, emulator_url="http://emulator")[Platform.INSTAGRAM]
-    assert type(client).__module__ == "shared.platforms.instagram_facebook"
+    assert type(client) is InstagramFacebookClient
     assert "facebook.com" in client.authorization_url(state="s", redirect_uri="https://r.test/cb")
