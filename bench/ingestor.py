@@ -242,7 +242,7 @@ async def _baseline(
                     known = KnownConnection(
                         connection_id=uuid.UUID(connection_id),
                         client_id="b",
-                        platform=account.platform.value,
+                        platform=account.platform,
                         platform_user_id=account.user_id,
                         username=account.username,
                     )

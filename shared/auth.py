@@ -6,6 +6,8 @@
   opens an internal route, and the service credential never opens a user route.
 
 401 means "who are you?" (missing, malformed, expired, wrongly signed); 403 means "not you".
+Routes take the principals as ``ClientDep`` / ``AdminDep`` / ``ServiceDep`` from
+:mod:`shared.dependencies`, beside the other request dependencies.
 """
 
 from __future__ import annotations
@@ -156,8 +158,3 @@ async def require_service(
     expected = _auth_settings(request).service_token.get_secret_value()
     if not hmac.compare_digest(credentials.credentials.encode(), expected.encode()):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="not a service credential")
-
-
-ClientDep = Annotated[Principal, Depends(require_client)]
-AdminDep = Annotated[Principal, Depends(require_admin)]
-ServiceDep = Annotated[None, Depends(require_service)]

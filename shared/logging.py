@@ -70,6 +70,10 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool = False) 
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 
 
+#: The most of an error's text a log line carries (a traceback, when wanted, goes separately).
+LOGGED_ERROR_LENGTH = 300
+
+
 def get_logger(name: str | None = None) -> structlog.stdlib.BoundLogger:
     logger: structlog.stdlib.BoundLogger = structlog.stdlib.get_logger(name)
     return logger

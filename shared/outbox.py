@@ -25,7 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared import clock, correlation
 from shared.db.types import timestamp_field
 from shared.events.base import Event
-from shared.logging import get_logger
+from shared.logging import LOGGED_ERROR_LENGTH, get_logger
 from shared.messaging.publisher import EventPublisher
 from shared.metrics import EVENTS_PUBLISHED
 
@@ -199,7 +199,9 @@ class OutboxRelay:
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # broker or database down: keep rows, try again
-                log.warning("outbox relay could not publish yet", error=str(error)[:300])
+                log.warning(
+                    "outbox relay could not publish yet", error=str(error)[:LOGGED_ERROR_LENGTH]
+                )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._interval)
             self._wake.clear()

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 
-from shared.logging import get_logger
+from shared.logging import LOGGED_ERROR_LENGTH, get_logger
 
 log = get_logger(__name__)
 
@@ -44,7 +44,9 @@ class Periodic:
             except asyncio.CancelledError:
                 raise
             except Exception as error:
-                log.warning("periodic job failed", job=self.name, error=str(error)[:300])
+                log.warning(
+                    "periodic job failed", job=self.name, error=str(error)[:LOGGED_ERROR_LENGTH]
+                )
             await asyncio.sleep(self._delay())
 
     async def start(self) -> None:

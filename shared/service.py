@@ -1,7 +1,8 @@
 """Wiring every service shares: runtime resources, middleware, health, metrics, lifespan.
 
-A service's ``app.py`` builds a :class:`Runtime`, registers its Kafka handlers on the runtime's
-broker, and calls :func:`create_service_app` with its HTTP routers. Startup order: topics exist →
+A service's ``app.py`` builds a :class:`Runtime`, includes its Kafka handlers' router
+(``handlers.register(context)``, :mod:`shared.messaging.routing`) in the runtime's broker, and
+calls :func:`create_service_app` with its HTTP routers. Startup order: topics exist →
 broker connected (subscribers join their groups) → service hooks (e.g. the outbox relay).
 Shutdown runs the other way round, so in-flight handlers finish before the database goes away.
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.alerts import handlers
+from services.alerts.context import AlertsContext
 from services.alerts.settings import AlertsSettings
 from shared.service import Runtime, create_service_app
 
@@ -14,6 +15,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: AlertsSettings | None = None) -> FastAPI:
-    runtime = Runtime.build(settings or AlertsSettings())
-    handlers.register(runtime)
+    settings = settings or AlertsSettings()
+    runtime = Runtime.build(settings)
+    context = AlertsContext(settings=settings, runtime=runtime)
+    runtime.broker.include_router(handlers.register(context))
     return create_service_app(runtime, title="Live Social Analytics — alerts")

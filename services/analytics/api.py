@@ -4,11 +4,10 @@ client; admins also keep clients' programs and import an account's earlier histo
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.analytics import history, programs, views
@@ -31,19 +30,11 @@ from services.analytics.schemas import (
 )
 from services.analytics.views import RangeName, TopBy
 from shared import clock
-from shared.auth import AdminDep, ClientDep, Principal
+from shared.auth import Principal
 from shared.date_params import BoundedDate
+from shared.dependencies import AdminDep, ClientDep, SessionDep
 from shared.events import ClientUpserted, CrmEvent, DeliverableRemoved, DeliverableUpserted
 from shared.events.crm import CODE_PATTERN
-
-
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    context: AnalyticsContext = request.app.state.analytics
-    async with context.runtime.sessions() as session:
-        yield session
-
-
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 portal = APIRouter(prefix="/api/portal/social", tags=["portal"])
 admin = APIRouter(prefix="/api/admin/social", tags=["admin"])

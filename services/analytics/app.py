@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.analytics import api, handlers, live_api, portfolio_api, signaling
+from services.analytics import api, handlers, live_api, portfolio_api, signal_intake
 from services.analytics.context import AnalyticsContext
 from services.analytics.live import LiveHub
 from services.analytics.live_feed import LiveFeed
@@ -26,9 +26,8 @@ def create_app(settings: AnalyticsSettings | None = None) -> FastAPI:
     relay = OutboxRelay(runtime.engine, runtime.publisher)
     hub = LiveHub.from_settings(settings)
     context = AnalyticsContext(settings=settings, runtime=runtime, relay=relay, live=hub)
-    handlers.register(context)
-    signaling.register(context)
-    stale_check = signaling.stale_check(context)
+    runtime.broker.include_router(handlers.register(context))
+    stale_check = signal_intake.stale_check(context)
     feed = LiveFeed(runtime.broker, hub)
     housekeeping = Periodic("analytics-outbox-purge", HOUSEKEEPING_SECONDS, relay.purge)
     portfolio_cache = PortfolioCache()

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
+
+from faststream import Context
 
 from services.analytics.live import LiveHub
 from services.analytics.settings import AnalyticsSettings
+from shared.messaging.routing import SERVICE
 from shared.outbox import OutboxRelay
 from shared.service import Runtime
 
@@ -19,3 +23,7 @@ class AnalyticsContext:
     ``SignalRaised``."""
     live: LiveHub
     """This replica's open live-update sockets, fed by ``live_feed`` (every replica sees all)."""
+
+
+#: The context as a Kafka handler receives it (``shared.messaging.routing``).
+HandlerContext = Annotated[AnalyticsContext, Context(SERVICE)]

@@ -20,6 +20,7 @@ from services.analytics.live import LiveHub, serve_socket
 from shared import clock
 from shared.auth import Principal, Role, decode_token
 from shared.settings import AuthSettings
+from shared.websocket import close_reason
 
 live = APIRouter(tags=["live"])
 
@@ -85,5 +86,4 @@ def _expires_at(token: str) -> float:
 
 async def _refuse(websocket: WebSocket, refused: HTTPException) -> None:
     await websocket.accept()
-    reason = str(refused.detail).encode()[:123].decode(errors="ignore")  # a close frame's limit
-    await websocket.close(code=REFUSED, reason=reason)
+    await websocket.close(code=REFUSED, reason=close_reason(str(refused.detail)))

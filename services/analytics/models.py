@@ -1,14 +1,32 @@
-"""Analytics' tables: its view of connections, the whole daily history, clients' programs."""
+"""Analytics' tables: its view of connections, the whole daily history, clients' programs.
+
+Statuses and platforms are enums end to end (``enum_field``): stored as their values in the
+same ``VARCHAR(32)`` columns as before (no migration), read back as members, so no code
+converts strings by hand.
+"""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from shared.db.types import timestamp_field
+from shared.db.types import enum_field, timestamp_field
+from shared.platforms import Platform
+
+
+class ConnectionStatus(StrEnum):
+    """A tracked connection's state, as the connector's events last stated it."""
+
+    ACTIVE = "active"
+    """Connected: syncs come in (``connection.established``, or a snapshot came first)."""
+    REAUTH_REQUIRED = "reauth_required"
+    """The platform refused the tokens: shown, but the client must reconnect."""
+    DISCONNECTED = "disconnected"
+    """The client disconnected: hidden from the dashboards, its history kept unless purged."""
 
 
 class TrackedConnection(SQLModel, table=True):
@@ -16,10 +34,10 @@ class TrackedConnection(SQLModel, table=True):
 
     connection_id: uuid.UUID = Field(primary_key=True)
     client_id: str = Field(max_length=128, index=True)
-    platform: str = Field(max_length=32)
+    platform: Platform = enum_field(Platform)
     platform_user_id: str = Field(max_length=128)
     username: str = Field(max_length=255)
-    status: str = Field(max_length=32)  # active | reauth_required | disconnected
+    status: ConnectionStatus = enum_field(ConnectionStatus)
     connected_at: datetime = timestamp_field()
     revision: int = 0
     """Bumped by every recomputation of the connection's history (``MetricsUpdated.revision``)."""
@@ -40,7 +58,7 @@ class DailySnapshot(SQLModel, table=True):
     connection_id: uuid.UUID = Field(primary_key=True)
     snapshot_date: date = Field(primary_key=True)
     client_id: str = Field(max_length=128, index=True)
-    platform: str = Field(max_length=32)
+    platform: Platform = enum_field(Platform)
     username: str = Field(max_length=255)
     followers_observed: int | None = None
     followers_gained: int | None = None
@@ -84,7 +102,7 @@ class ContentItemDay(SQLModel, table=True):
     item_id: str = Field(primary_key=True, max_length=128)
     seen_on: date = Field(primary_key=True)
     client_id: str = Field(max_length=128)  # no index: nothing filters on it (0006)
-    platform: str = Field(max_length=32)
+    platform: Platform = enum_field(Platform)
     kind: str = Field(max_length=32)
     published_at: datetime | None = timestamp_field(default=None, index=True)
     url: str | None = None

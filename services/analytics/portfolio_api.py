@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.analytics import portfolio as figures
-from services.analytics.api import SessionDep
 from services.analytics.domain import portfolio as plain
 from services.analytics.domain.correlation import DEFAULT_DAYS, Correlation, Statistic
 from services.analytics.schemas import (
@@ -32,7 +31,7 @@ from services.analytics.schemas import (
     StandingGrowth,
     StatisticPublic,
 )
-from shared.auth import AdminDep
+from shared.dependencies import AdminDep, SessionDep
 from shared.periodic import Periodic
 from shared.platforms import Platform
 

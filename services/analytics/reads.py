@@ -21,10 +21,16 @@ from services.analytics import history
 from services.analytics.domain.content import ContentItem, latest_versions
 from services.analytics.domain.dashboard import DayFigures
 from services.analytics.history import DaySource
-from services.analytics.models import ContentItemDay, DailySnapshot, TrackedConnection
+from services.analytics.models import (
+    ConnectionStatus,
+    ContentItemDay,
+    DailySnapshot,
+    TrackedConnection,
+)
 from shared.db.types import as_utc
 
-DISCONNECTED = "disconnected"
+DISCONNECTED = ConnectionStatus.DISCONNECTED
+"""Kept for callers that import it; the status is the model's enum."""
 
 
 def _aware(value: datetime) -> datetime:
@@ -43,14 +49,16 @@ async def accounts(session: AsyncSession, client_id: str) -> list[TrackedConnect
 
 def connected(tracked: Iterable[TrackedConnection]) -> list[TrackedConnection]:
     """The accounts the dashboards show: all but the disconnected."""
-    return [t for t in tracked if t.status != DISCONNECTED]
+    return [t for t in tracked if t.status is not ConnectionStatus.DISCONNECTED]
 
 
 def of_platform(tracked: Iterable[TrackedConnection], platform: str) -> TrackedConnection | None:
     """The client's account on ``platform``: the connected one (the connector keeps at most one
     per platform), else the latest disconnected one, whose history is kept; None if never."""
     found = [t for t in tracked if t.platform == platform]
-    found.sort(key=lambda t: (t.status != DISCONNECTED, as_utc(t.connected_at)))
+    found.sort(
+        key=lambda t: (t.status is not ConnectionStatus.DISCONNECTED, as_utc(t.connected_at))
+    )
     return found[-1] if found else None
 
 

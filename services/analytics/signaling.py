@@ -33,10 +33,10 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, true
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.analytics.context import AnalyticsContext
 from services.analytics.domain.signals import (
     AccountSeries,
     Signal,
@@ -46,7 +46,12 @@ from services.analytics.domain.signals import (
     stale_data,
     total_milestones,
 )
-from services.analytics.models import DailySnapshot, SignalRecord, TrackedConnection
+from services.analytics.models import (
+    ConnectionStatus,
+    DailySnapshot,
+    SignalRecord,
+    TrackedConnection,
+)
 from services.analytics.settings import AnalyticsSettings
 from shared import clock
 from shared.db.types import as_utc
@@ -54,14 +59,11 @@ from shared.events import MetricsUpdated, SignalRaised
 from shared.events.signals import signal_event_id, signal_scope
 from shared.logging import get_logger
 from shared.messaging import topics
-from shared.messaging.consumer import Delivery, subscribe_batch
 from shared.outbox import enqueue
-from shared.periodic import Periodic
 
 log = get_logger(__name__)
 
-GROUP_ID = "analytics.signals"
-DISCONNECTED = "disconnected"
+DISCONNECTED = ConnectionStatus.DISCONNECTED
 #: A total of one account is that account, whose own milestones are already raised.
 MIN_TOTAL_ACCOUNTS = 2
 #: Rows per INSERT: 11 columns each stays far below the drivers' bound-parameter limits.
@@ -375,50 +377,21 @@ async def check_stale(session: AsyncSession, rules: SignalRules) -> list[SignalR
     return new
 
 
-# --- wiring ---------------------------------------------------------------------------------
-
-
-def register(context: AnalyticsContext) -> None:
-    """Subscribe to analytics' own metrics events (group ``analytics.signals``)."""
-    runtime = context.runtime
-    rules = SignalRules.from_settings(context.settings)
-
-    async def on_metrics(
-        deliveries: list[Delivery[MetricsUpdated]],
-    ) -> list[BaseException | None]:
-        """A transaction per client: one client's failure leaves the others' signals raised."""
-        by_client: dict[str, list[MetricsUpdated]] = {}
-        for delivery in deliveries:
-            by_client.setdefault(delivery.event.client_id, []).append(delivery.event)
-        errors: dict[str, BaseException] = {}
-        for client_id, events in by_client.items():
-            try:
-                async with runtime.sessions() as session:
-                    await raise_for_metrics(session, client_id, events, rules)
-            except Exception as error:  # answered per delivery: the consumer policy decides
-                errors[client_id] = error
-        context.relay.wake()
-        return [errors.get(d.event.client_id) for d in deliveries]
-
-    subscribe_batch(
-        runtime.broker,
-        topics.METRICS_UPDATED,
-        group_id=GROUP_ID,
-        parse=MetricsUpdated.model_validate_json,
-        handle_batch=on_metrics,
-        settings=runtime.settings.common.kafka,
-        max_records=context.settings.signal_batch_size,
-    )
-
-
-def stale_check(context: AnalyticsContext) -> Periodic:
-    """The periodic stale-data check (start it with the service's background tasks)."""
-    rules = SignalRules.from_settings(context.settings)
-
-    async def check() -> None:
-        async with context.runtime.sessions() as session:
-            new = await check_stale(session, rules)
-        if new:
-            context.relay.wake()
-
-    return Periodic("analytics-stale-check", context.settings.signal_stale_check_seconds, check)
+async def raise_per_client(
+    sessions: async_sessionmaker[AsyncSession],
+    events: Sequence[MetricsUpdated],
+    rules: SignalRules,
+) -> dict[str, Exception]:
+    """:func:`raise_for_metrics` for each client of ``events``, a transaction each, so that one
+    client's failure leaves the others' signals raised; the errors by client."""
+    by_client: dict[str, list[MetricsUpdated]] = {}
+    for event in events:
+        by_client.setdefault(event.client_id, []).append(event)
+    errors: dict[str, Exception] = {}
+    for client_id, theirs in by_client.items():
+        try:
+            async with sessions() as session:
+                await raise_for_metrics(session, client_id, theirs, rules)
+        except Exception as error:  # answered per delivery: the consumer policy decides
+            errors[client_id] = error
+    return errors

@@ -10,7 +10,6 @@ instead of one each per connection).
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Annotated
 from urllib.parse import urlencode
@@ -19,7 +18,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response,
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.connector import connections, landing, oauth
+from services.connector import connections, disconnection, landing, oauth
 from services.connector.context import ConnectorContext
 from services.connector.models import Connection
 from services.connector.schemas import (
@@ -37,8 +36,8 @@ from services.connector.tokens import (
     ReauthorizationNeeded,
     TokenKeeper,
 )
-from shared.auth import AdminDep, ClientDep, ServiceDep
 from shared.db.types import as_utc
+from shared.dependencies import AdminDep, ClientDep, ServiceDep, SessionDep
 from shared.logging import get_logger
 from shared.platforms import Platform
 from shared.platforms.base import PlatformError, RefreshPolicy
@@ -52,13 +51,7 @@ def get_context(request: Request) -> ConnectorContext:
     return context
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with get_context(request).runtime.sessions() as session:
-        yield session
-
-
 ContextDep = Annotated[ConnectorContext, Depends(get_context)]
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
 def _platform(name: str, context: ConnectorContext) -> Platform:
@@ -71,7 +64,7 @@ def _platform(name: str, context: ConnectorContext) -> Platform:
 
 
 def _public(connection: Connection, context: ConnectorContext) -> ConnectionPublic:
-    client = context.clients.get(Platform(connection.platform))
+    client = context.clients.get(connection.platform)
     policy = client.refresh_policy if client is not None else RefreshPolicy()
     return connections.to_public(connection, policy)
 
@@ -178,21 +171,13 @@ async def disconnect(
     the tokens alive here: they are deleted either way.
     """
     connection = await _owned(session, connection_id, principal.client_id)
-    client = context.clients.get(Platform(connection.platform))
-    if client is not None:
-        try:
-            revoked = await client.revoke(
-                access_token=context.keeper.decrypt_access(connection),
-                refresh_token=context.keeper.decrypt_refresh(connection),
-            )
-            log.info("revoked at platform", connection_id=str(connection_id), revoked=revoked)
-        except PlatformError as failure:
-            log.warning(
-                "revoke failed; tokens deleted anyway",
-                connection_id=str(connection_id),
-                error_class=failure.error_class,
-            )
-    await connections.disconnect(session, connection, purge_history=purge_history)
+    await disconnection.disconnect(
+        session,
+        connection,
+        clients=context.clients,
+        keeper=context.keeper,
+        purge_history=purge_history,
+    )
     context.relay.wake()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -44,7 +44,7 @@ def create_app(settings: ConnectorSettings | None = None) -> FastAPI:
         relay=relay,
         keeper=TokenKeeper(runtime.sessions, cipher, clients, on_enqueued=relay.wake),
     )
-    handlers.register(context)
+    runtime.broker.include_router(handlers.register(context))
 
     async def housekeeping() -> None:
         async with runtime.sessions() as session:

@@ -65,7 +65,7 @@ async def store_connection(
     existing = (
         await session.exec(
             select(Connection).where(
-                Connection.client_id == client_id, Connection.platform == platform.value
+                Connection.client_id == client_id, Connection.platform == platform
             )
         )
     ).first()
@@ -77,7 +77,7 @@ async def store_connection(
         existing = None
     connection = existing or Connection(
         client_id=client_id,
-        platform=platform.value,
+        platform=platform,
         platform_user_id=platform_user_id,
         username=username,
         access_token_ct="",
@@ -119,7 +119,7 @@ def _queue_removal(session: AsyncSession, connection: Connection, *, purge_histo
         ConnectionRemoved(
             connection_id=connection.id,
             client_id=connection.client_id,
-            platform=Platform(connection.platform),
+            platform=connection.platform,
             purge_history=purge_history,
         ),
         key=str(connection.id),
@@ -178,8 +178,8 @@ async def owned(
 async def disconnect(session: AsyncSession, connection: Connection, *, purge_history: bool) -> None:
     """Delete the connection and its tokens and queue ``connection.removed``.
 
-    Revoking at the platform happens before this (best effort, see ``api.py``): the tokens are
-    deleted here whatever the platform answered.
+    Revoking at the platform happens before this (best effort, :mod:`.disconnection`): the
+    tokens are deleted here whatever the platform answered.
     """
     _queue_removal(session, connection, purge_history=purge_history)
     await session.delete(connection)
@@ -205,7 +205,7 @@ async def request_sync(
         SyncRequested(
             connection_id=connection.id,
             client_id=connection.client_id,
-            platform=Platform(connection.platform),
+            platform=connection.platform,
             reason=SyncReason.ON_DEMAND,
         ),
         key=str(connection.id),

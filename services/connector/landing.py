@@ -2,14 +2,17 @@
 
 Platforms are named as they spell themselves ("TikTok", not ``str.title()``'s "Tiktok"). The
 page only ever shows a name from :data:`PLATFORM_NAMES`: an unknown ``platform`` in the query is
-shown as "Account connected", so the page cannot be made to claim a made-up service.
+shown as "Account connected", so the page cannot be made to claim a made-up service. The HTML is
+a Jinja2 template (``templates/connect_result.html``) with autoescaping on, so the message from
+the query string is always shown as text, never as markup.
 """
 
 from __future__ import annotations
 
-import html
+from pathlib import Path
 
 from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from shared.platforms import Platform
 
@@ -21,6 +24,12 @@ PLATFORM_NAMES: dict[Platform, str] = {
     Platform.LINKEDIN: "LinkedIn",
     Platform.FACEBOOK: "Facebook",
 }
+TEMPLATES = Path(__file__).parent / "templates"
+_templates = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"], default_for_string=True, default=True),
+)
+_page = _templates.get_template("connect_result.html")
 
 
 def platform_name(value: str) -> str | None:
@@ -39,8 +48,4 @@ def result_page(status: str, platform: str, message: str) -> HTMLResponse:
         body = "You can close this window."
     else:
         title, body = "Connection failed", message or "Please try again."
-    return HTMLResponse(
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-        f"</head><body><h1>{html.escape(title)}</h1><p>{html.escape(body)}</p></body></html>",
-        status_code=200 if ok else 400,
-    )
+    return HTMLResponse(_page.render(title=title, body=body), status_code=200 if ok else 400)

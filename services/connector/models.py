@@ -10,10 +10,14 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared import clock
-from shared.db.types import timestamp_field
+from shared.db.types import enum_field, timestamp_field
 from shared.outbox import OutboxMessage
+from shared.platforms import Platform
 
-__all__ = ["Connection", "ConnectionStatus", "OAuthState", "OutboxMessage"]
+__all__ = ["REAUTH_REASON_LENGTH", "Connection", "ConnectionStatus", "OAuthState", "OutboxMessage"]
+
+#: The longest reason for a re-authorization kept (longer platform messages are cut).
+REAUTH_REASON_LENGTH = 500
 
 
 class ConnectionStatus(StrEnum):
@@ -31,10 +35,12 @@ class Connection(SQLModel, table=True):
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     client_id: str = Field(index=True, max_length=128)
-    platform: str = Field(max_length=32)
+    platform: Platform = enum_field(Platform, length=32)
     platform_user_id: str = Field(max_length=128)
     username: str = Field(max_length=255)
-    status: str = Field(default=ConnectionStatus.ACTIVE, max_length=32)
+    status: ConnectionStatus = enum_field(
+        ConnectionStatus, length=32, default=ConnectionStatus.ACTIVE
+    )
     scopes: str = Field(default="", max_length=1000)
     #: ``v1.<kid>.<…>`` AES-256-GCM ciphertexts; never the clear token.
     access_token_ct: str
@@ -48,7 +54,7 @@ class Connection(SQLModel, table=True):
     #: On-demand syncs are limited per connection (see ``sync_request_interval``).
     last_sync_requested_at: datetime | None = timestamp_field(default=None)
     #: Why the platform stopped accepting the tokens (``status == reauth_required``).
-    reauth_reason: str | None = Field(default=None, max_length=500)
+    reauth_reason: str | None = Field(default=None, max_length=REAUTH_REASON_LENGTH)
     #: When the client was told that an unrefreshable token is about to die.
     expiry_warned_at: datetime | None = timestamp_field(default=None)
     #: A refresh in progress elsewhere holds the lease: single-use refresh tokens must never be
@@ -67,7 +73,7 @@ class OAuthState(SQLModel, table=True):
 
     state_hash: str = Field(primary_key=True, max_length=64)
     client_id: str = Field(max_length=128)
-    platform: str = Field(max_length=32)
+    platform: Platform = enum_field(Platform, length=32)
     redirect_uri: str = Field(max_length=1000)
     code_verifier_ct: str | None = None
     created_at: datetime = timestamp_field(default_factory=clock.now)

@@ -28,7 +28,8 @@ from shared.platforms.base import ErrorClass, PlatformError
 from shared.platforms.registry import PlatformClient
 
 log = get_logger(__name__)
-_aware = as_utc
+#: Characters of a PKCE code verifier (RFC 7636 allows 43 to 128).
+PKCE_VERIFIER_LENGTH = 96
 
 
 class ConnectError(Exception):
@@ -44,12 +45,17 @@ def hash_state(state: str) -> str:
     return hashlib.sha256(state.encode()).hexdigest()
 
 
+def state_aad(state_hash: str) -> str:
+    """Associated data: a state's PKCE verifier only decrypts in its own state row."""
+    return f"state:{state_hash}"
+
+
 def redirect_uri(settings: ConnectorSettings, platform: Platform) -> str:
     return f"{settings.public_base_url.rstrip('/')}/api/portal/social/callback/{platform.value}"
 
 
 def pkce_pair() -> tuple[str, str]:
-    verifier = secrets.token_urlsafe(64)[:96]
+    verifier = secrets.token_urlsafe(64)[:PKCE_VERIFIER_LENGTH]
     challenge = (
         base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
     )
@@ -83,9 +89,9 @@ async def start_connect(
         OAuthState(
             state_hash=state_hash,
             client_id=client_id,
-            platform=platform.value,
+            platform=platform,
             redirect_uri=uri,
-            code_verifier_ct=cipher.encrypt(verifier, aad=f"state:{state_hash}")
+            code_verifier_ct=cipher.encrypt(verifier, aad=state_aad(state_hash))
             if verifier
             else None,
             expires_at=expires_at,
@@ -103,9 +109,9 @@ async def _consume_state(session: AsyncSession, state: str, platform: Platform) 
         raise ConnectError("invalid_state", "This sign-in link is unknown or was already used.")
     await session.delete(row)
     await session.commit()
-    if row.platform != platform.value:
+    if row.platform != platform:
         raise ConnectError("invalid_state", "This sign-in link belongs to another platform.")
-    expires_at = _aware(row.expires_at)
+    expires_at = as_utc(row.expires_at)
     if expires_at is None or expires_at < clock.now():
         raise ConnectError("expired_state", "This sign-in link has expired. Please start again.")
     return row
@@ -135,7 +141,7 @@ async def complete_connect(
     if not code:
         raise ConnectError("missing_code", "The platform's answer carried no authorization code.")
     verifier = (
-        cipher.decrypt(pending.code_verifier_ct, aad=f"state:{pending.state_hash}")
+        cipher.decrypt(pending.code_verifier_ct, aad=state_aad(pending.state_hash))
         if pending.code_verifier_ct
         else None
     )

@@ -8,9 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-#: Most connections one batch call may ask for: above the ingestor's batches (256), low enough
-#: to keep one ``WHERE id IN (...)`` and one answer small.
-MAX_TOKEN_BATCH = 500
+from shared.token_lending import MAX_TOKEN_BATCH
 
 
 class ConnectStart(BaseModel):

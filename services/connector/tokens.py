@@ -17,6 +17,7 @@ one query for the batch costs far less than one round trip (and one query) per c
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -28,7 +29,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.connector.crypto import TokenCipher
 from services.connector.lifecycle import needs_refresh_before_use
-from services.connector.models import Connection, ConnectionStatus
+from services.connector.models import REAUTH_REASON_LENGTH, Connection, ConnectionStatus
 from shared import clock, outbox
 from shared.db.types import as_utc
 from shared.events import ReauthorizationRequired
@@ -93,7 +94,8 @@ def mark_reauth_required(session: AsyncSession, connection: Connection, reason: 
     if connection.status == ConnectionStatus.REAUTH_REQUIRED:
         return False
     connection.status = ConnectionStatus.REAUTH_REQUIRED
-    connection.reauth_reason = reason[:500]
+    reason = reason[:REAUTH_REASON_LENGTH]
+    connection.reauth_reason = reason
     connection.updated_at = clock.now()
     session.add(connection)
     outbox.enqueue(
@@ -102,8 +104,8 @@ def mark_reauth_required(session: AsyncSession, connection: Connection, reason: 
         ReauthorizationRequired(
             connection_id=connection.id,
             client_id=connection.client_id,
-            platform=Platform(connection.platform),
-            reason=reason[:500],
+            platform=connection.platform,
+            reason=reason,
         ),
         key=str(connection.id),
     )
@@ -231,7 +233,7 @@ class TokenKeeper:
     async def _refresh_holding_lease(self, connection_id: uuid.UUID, reason: str) -> Connection:
         async with self.sessions() as session:
             connection = await self._load(session, connection_id)
-            client = self.clients[Platform(connection.platform)]
+            client = self.clients[connection.platform]
             try:
                 grant = await client.refresh(
                     access_token=self.decrypt_access(connection),
@@ -293,15 +295,20 @@ class TokenKeeper:
     async def _wait_for_other_refresh(
         self, connection_id: uuid.UUID, *, since: datetime
     ) -> Connection:
-        """Another replica is refreshing: wait for its result instead of spending the token."""
-        deadline = clock.now() + LEASE
-        while clock.now() < deadline:
+        """Another replica is refreshing: wait for its result instead of spending the token.
+
+        The wait is timed on the monotonic clock (a time-out, not a business "now"), and the
+        connection is read at least once, so the error names its platform whatever the clock.
+        """
+        deadline = time.monotonic() + LEASE.total_seconds()
+        while True:
             await asyncio.sleep(0.2)
             async with self.sessions() as session:
                 connection = await self._load(session, connection_id)
             refreshed_at = as_utc(connection.token_refreshed_at)
             if connection.refresh_lease_until is None or (refreshed_at and refreshed_at >= since):
                 return connection
-        raise PlatformError(
-            Platform(connection.platform), ErrorClass.TRANSIENT, "another refresh is still running"
-        )
+            if time.monotonic() >= deadline:
+                raise PlatformError(
+                    connection.platform, ErrorClass.TRANSIENT, "another refresh is still running"
+                )

@@ -15,9 +15,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.connector import lifecycle
 from services.connector.crypto import TokenCipher
 from services.connector.models import Connection, ConnectionStatus, OAuthState
+from services.connector.oauth import state_aad
 from services.connector.tokens import (
     ReauthorizationNeeded,
     TokenKeeper,
+    aad,
     mark_reauth_required,
 )
 from shared import clock, outbox
@@ -25,13 +27,17 @@ from shared.db.types import as_utc
 from shared.events import TokenExpiringSoon
 from shared.logging import get_logger
 from shared.messaging import topics
-from shared.platforms import Platform
 from shared.platforms.base import PlatformError
 
 log = get_logger(__name__)
 #: Tokens expiring further out than this need nothing yet (60-day tokens refresh at 30 days).
 HORIZON = timedelta(days=31)
-BATCH = 500
+#: Connections one upkeep pass looks at (the soonest to expire first; the next pass goes on).
+UPKEEP_BATCH = 500
+#: Connections re-encrypted per transaction by :func:`reencrypt_all`.
+REENCRYPT_BATCH = 500
+#: Characters of a failed refresh's error kept in its log line.
+LOGGED_ERROR_LENGTH = 200
 
 
 async def keep_tokens_alive(keeper: TokenKeeper) -> dict[str, int]:
@@ -48,12 +54,12 @@ async def keep_tokens_alive(keeper: TokenKeeper) -> dict[str, int]:
                     col(Connection.access_expires_at) <= now + HORIZON,
                 )
                 .order_by(col(Connection.access_expires_at))
-                .limit(BATCH)
+                .limit(UPKEEP_BATCH)
             )
         ).all()
         due = []
         for connection in rows:
-            client = keeper.clients.get(Platform(connection.platform))
+            client = keeper.clients.get(connection.platform)
             if client is None:
                 continue
             policy = client.refresh_policy
@@ -91,7 +97,9 @@ async def keep_tokens_alive(keeper: TokenKeeper) -> dict[str, int]:
         except (ReauthorizationNeeded, PlatformError) as error:
             counts["failed"] += 1
             log.warning(
-                "scheduled refresh failed", connection_id=str(connection_id), error=str(error)[:200]
+                "scheduled refresh failed",
+                connection_id=str(connection_id),
+                error=str(error)[:LOGGED_ERROR_LENGTH],
             )
     if any(counts.values()):
         log.info("token upkeep", **counts)
@@ -109,7 +117,7 @@ def _warn(session: AsyncSession, connection: Connection) -> None:
         TokenExpiringSoon(
             connection_id=connection.id,
             client_id=connection.client_id,
-            platform=Platform(connection.platform),
+            platform=connection.platform,
             expires_at=expires_at,
             days_left=max(0, (expires_at - clock.now()).days),
         ),
@@ -127,7 +135,10 @@ async def reencrypt_all(session: AsyncSession, cipher: TokenCipher) -> int:
     while True:
         batch = (
             await session.exec(
-                select(Connection).order_by(col(Connection.id)).offset(offset).limit(BATCH)
+                select(Connection)
+                .order_by(col(Connection.id))
+                .offset(offset)
+                .limit(REENCRYPT_BATCH)
             )
         ).all()
         if not batch:
@@ -139,11 +150,11 @@ async def reencrypt_all(session: AsyncSession, cipher: TokenCipher) -> int:
             ):
                 value = getattr(connection, attribute)
                 if value and cipher.needs_rotation(value):
-                    aad = f"connection:{connection.id}:{field}"
+                    bound = aad(connection.id, field)
                     setattr(
                         connection,
                         attribute,
-                        cipher.encrypt(cipher.decrypt(value, aad=aad), aad=aad),
+                        cipher.encrypt(cipher.decrypt(value, aad=bound), aad=bound),
                     )
                     rewritten += 1
             session.add(connection)
@@ -151,9 +162,9 @@ async def reencrypt_all(session: AsyncSession, cipher: TokenCipher) -> int:
         offset += len(batch)
     for state in (await session.exec(select(OAuthState))).all():
         if state.code_verifier_ct and cipher.needs_rotation(state.code_verifier_ct):
-            aad = f"state:{state.state_hash}"
+            bound = state_aad(state.state_hash)
             state.code_verifier_ct = cipher.encrypt(
-                cipher.decrypt(state.code_verifier_ct, aad=aad), aad=aad
+                cipher.decrypt(state.code_verifier_ct, aad=bound), aad=bound
             )
             session.add(state)
             rewritten += 1

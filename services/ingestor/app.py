@@ -36,7 +36,7 @@ def create_app(settings: IngestorSettings | None = None) -> FastAPI:
         settle_days=settings.history_settle_days,
     )
     context = IngestorContext(settings=settings, runtime=runtime, syncer=syncer)
-    handlers.register(context)
+    runtime.broker.include_router(handlers.register(context))
 
     async def requeue() -> None:
         await jobs.requeue_due(runtime)

@@ -6,7 +6,8 @@ The ingestor never stores tokens; it borrows them for its syncs, with the servic
   ``{connection_id, platform, platform_user_id, access_token, expires_at}``; 404 disconnected,
   409 re-authorization required, 503 (``Retry-After``) refresh failed for now. ``refresh=true``
   forces a refresh after the platform refused the token.
-* ``POST /internal/access-tokens`` with ``{"connection_ids": [...]}`` (1 to 500 ids) → 200
+* ``POST /internal/access-tokens`` with ``{"connection_ids": [...]}`` (1 to
+  :data:`~shared.token_lending.MAX_TOKEN_BATCH` ids) → 200
   ``{"tokens": [grant, ...], "unavailable": [{connection_id, reason, detail, retry_after}, ...]}``
   for a whole batch of syncs in one call (and one query at the connector) instead of one call
   per sync. Every id lands in exactly one list; ``reason`` is ``gone`` / ``reauth_required`` /
@@ -23,9 +24,10 @@ import httpx
 
 from shared.platforms import Platform
 from shared.platforms.base import ErrorClass, PlatformError
+from shared.token_lending import MAX_TOKEN_BATCH
 
-#: The connector's limit per batch call; bigger batches are sent in several calls.
-MAX_BATCH = 500
+#: The longest explanation of a refusal kept from the connector's answer.
+DETAIL_LENGTH = 500
 #: Seconds to wait when the connector asks to retry later without saying how long.
 DEFAULT_RETRY_AFTER = 60.0
 
@@ -65,7 +67,8 @@ class ConnectorClient:
     async def access_tokens(
         self, connection_ids: Sequence[uuid.UUID], platforms: Mapping[uuid.UUID, Platform]
     ) -> dict[uuid.UUID, str | Exception]:
-        """The access tokens of a batch of syncs, in one call per :data:`MAX_BATCH` ids.
+        """The access tokens of a batch of syncs, in one call per :data:`MAX_TOKEN_BATCH` ids
+        (the connector's limit; a bigger batch is sent in several calls).
 
         Each distinct id maps to its token, or to the exception :meth:`access_token` would have
         raised for it alone — :class:`ConnectionGone`, or a PlatformError ``reauth_required`` or
@@ -81,8 +84,8 @@ class ConnectorClient:
         if unnamed:
             raise ValueError(f"no platform given for connections: {', '.join(unnamed)}")
         borrowed: dict[uuid.UUID, str | Exception] = {}
-        for start in range(0, len(wanted), MAX_BATCH):
-            chunk = wanted[start : start + MAX_BATCH]
+        for start in range(0, len(wanted), MAX_TOKEN_BATCH):
+            chunk = wanted[start : start + MAX_TOKEN_BATCH]
             response = await self._http.post(
                 f"{self._base}/internal/access-tokens",
                 json={"connection_ids": [str(c) for c in chunk]},
@@ -121,7 +124,7 @@ def _unavailable(
     connection_id: uuid.UUID, platform: Platform, entry: Mapping[str, Any]
 ) -> Exception:
     """The exception the single call raises for the status this ``reason`` stands for."""
-    reason, detail = entry.get("reason"), str(entry.get("detail") or "")[:500]
+    reason, detail = entry.get("reason"), str(entry.get("detail") or "")[:DETAIL_LENGTH]
     if reason == "gone":
         return ConnectionGone(str(connection_id))
     if reason == "reauth_required":
@@ -133,6 +136,6 @@ def _unavailable(
 
 def _detail(response: httpx.Response) -> str:
     try:
-        return str(response.json().get("detail", response.text))[:500]
+        return str(response.json().get("detail", response.text))[:DETAIL_LENGTH]
     except ValueError:
-        return response.text[:500]
+        return response.text[:DETAIL_LENGTH]

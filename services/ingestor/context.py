@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
+
+from faststream import Context
 
 from services.ingestor.settings import IngestorSettings
 from services.ingestor.syncing import Syncer
+from shared.messaging.routing import SERVICE
 from shared.service import Runtime
 
 
@@ -14,3 +18,7 @@ class IngestorContext:
     settings: IngestorSettings
     runtime: Runtime
     syncer: Syncer
+
+
+#: The context as a Kafka handler receives it (``shared.messaging.routing``).
+HandlerContext = Annotated[IngestorContext, Context(SERVICE)]

@@ -26,12 +26,14 @@ from shared import clock
 from shared.events import SyncReason, SyncRequested
 from shared.logging import get_logger
 from shared.messaging import topics
-from shared.platforms import Platform
 from shared.service import Runtime
 
 log = get_logger(__name__)
 DAILY_JOB = "daily-sync"
-BATCH = 500
+#: Connections read (and their requests published) per page of the daily trigger.
+DAILY_PAGE = 500
+#: Parked syncs one :func:`requeue_due` pass re-publishes (the longest-waiting first).
+REQUEUE_BATCH = 500
 
 
 async def claim(runtime: Runtime, job: str, day: date) -> bool:
@@ -61,7 +63,9 @@ async def request_daily_syncs(
             if last_id is not None:
                 query = query.where(col(KnownConnection.connection_id) > last_id)
             rows = (
-                await session.exec(query.order_by(col(KnownConnection.connection_id)).limit(BATCH))
+                await session.exec(
+                    query.order_by(col(KnownConnection.connection_id)).limit(DAILY_PAGE)
+                )
             ).all()
         if not rows:
             break
@@ -72,7 +76,7 @@ async def request_daily_syncs(
                     SyncRequested(
                         connection_id=row.connection_id,
                         client_id=row.client_id,
-                        platform=Platform(row.platform),
+                        platform=row.platform,
                         reason=SyncReason.DAILY,
                     ),
                     key=str(row.connection_id),
@@ -95,7 +99,7 @@ async def requeue_due(runtime: Runtime) -> int:
                 select(SyncRun)
                 .where(SyncRun.status == SyncStatus.DEFERRED, col(SyncRun.not_before) <= now)
                 .order_by(col(SyncRun.not_before))
-                .limit(BATCH)
+                .limit(REQUEUE_BATCH)
             )
         ).all()
     requeued = 0
@@ -115,8 +119,8 @@ async def requeue_due(runtime: Runtime) -> int:
             SyncRequested(
                 connection_id=run.connection_id,
                 client_id=run.client_id,
-                platform=Platform(run.platform),
-                reason=SyncReason(run.reason),
+                platform=run.platform,
+                reason=run.reason,
                 backfill=run.backfill,
                 sync_id=run.id,
                 attempt=run.attempt + 1,

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared import clock
-from shared.db.types import timestamp_field
+from shared.db.types import enum_field, timestamp_field
+from shared.events import SyncReason
+from shared.platforms import Platform
+from shared.platforms.base import ErrorClass
+
+#: The longest error text a sync run keeps (longer messages are cut).
+SYNC_ERROR_LENGTH = 1000
 
 
 class KnownConnection(SQLModel, table=True):
@@ -19,7 +26,7 @@ class KnownConnection(SQLModel, table=True):
 
     connection_id: uuid.UUID = Field(primary_key=True)
     client_id: str = Field(max_length=128, index=True)
-    platform: str = Field(max_length=32, index=True)
+    platform: Platform = enum_field(Platform, length=32, index=True)
     platform_user_id: str = Field(max_length=128)
     username: str = Field(max_length=255)
     active: bool = Field(default=True, index=True)
@@ -28,7 +35,7 @@ class KnownConnection(SQLModel, table=True):
     updated_at: datetime = timestamp_field(default_factory=clock.now)
 
 
-class SyncStatus:
+class SyncStatus(StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     DEFERRED = "deferred"  # waiting for ``not_before`` (rate limit, quota, transient failure)
@@ -44,14 +51,14 @@ class SyncRun(SQLModel, table=True):
     id: uuid.UUID = Field(primary_key=True)
     connection_id: uuid.UUID = Field(index=True)
     client_id: str = Field(default="", max_length=128)
-    platform: str = Field(max_length=32)
-    reason: str = Field(max_length=32)
+    platform: Platform = enum_field(Platform, length=32)
+    reason: SyncReason = enum_field(SyncReason, length=32)
     backfill: bool = False
-    status: str = Field(max_length=16, index=True)
+    status: SyncStatus = enum_field(SyncStatus, length=16, index=True)
     attempt: int = 1
     not_before: datetime | None = timestamp_field(default=None, index=True)
-    error_class: str | None = Field(default=None, max_length=32)
-    error: str | None = Field(default=None, max_length=1000)
+    error_class: ErrorClass | None = enum_field(ErrorClass, length=32, default=None)
+    error: str | None = Field(default=None, max_length=SYNC_ERROR_LENGTH)
     api_calls: int = 0
     snapshots: int = 0
     started_at: datetime = timestamp_field(default_factory=clock.now)

@@ -3,7 +3,8 @@
 Per-sync ORM round trips (get, merge and commit, four statements and two transactions per sync)
 were the ingestor's largest cost after HTTP (issue 5, ``make bench``). A batch is claimed with two
 SELECTs and one multi-row upsert, and settled with one executemany UPDATE and one executemany
-INSERT of raw answers, in one transaction each.
+INSERT of raw answers, in one transaction each. The admin routes read the runs and the raw
+answers back through :func:`recent` and :func:`raw_answers`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ from sqlalchemy import bindparam, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.ingestor.models import KnownConnection, RawResponse, SyncRun, SyncStatus
+from services.ingestor.models import (
+    SYNC_ERROR_LENGTH,
+    KnownConnection,
+    RawResponse,
+    SyncRun,
+    SyncStatus,
+)
 from shared import clock
 from shared.db import upsert
 from shared.events import SyncRequested
@@ -39,7 +46,7 @@ class Settlement:
     """How one sync ended (or was parked): the run's new state, plus its raw answers."""
 
     sync_id: uuid.UUID
-    status: str
+    status: SyncStatus
     finished_at: datetime | None
     snapshots: int = 0
     api_calls: int = 0
@@ -103,8 +110,8 @@ async def claim(
                 "id": request.sync_id,
                 "connection_id": request.connection_id,
                 "client_id": request.client_id,
-                "platform": request.platform.value,
-                "reason": request.reason.value,
+                "platform": request.platform,
+                "reason": request.reason,
                 "backfill": request.backfill,
                 "status": SyncStatus.RUNNING,
                 "attempt": request.attempt,
@@ -147,7 +154,7 @@ async def settle(
                 "b_snapshots": s.snapshots,
                 "b_api_calls": s.api_calls,
                 "b_error_class": s.error_class,
-                "b_error": s.error[:1000] if s.error else None,
+                "b_error": s.error[:SYNC_ERROR_LENGTH] if s.error else None,
                 "b_not_before": s.not_before,
             }
             for s in settlements
@@ -159,11 +166,42 @@ async def settle(
             "sync_id": s.sync_id,
             "day": s.day,
             "fetched_at": s.finished_at or clock.now(),
-            # Level 1: a third of level 6's CPU for answers read only when debugging.
-            "body": zlib.compress(json.dumps(s.raw).encode(), 1),
+            "body": encode_raw(s.raw),
         }
         for s in settlements
         if keep_raw and s.raw and s.day is not None
     ]
     if raw:
         await connection.execute(insert(_RAW), raw)
+
+
+def encode_raw(answers: list[dict[str, Any]]) -> bytes:
+    """Level 1: a third of level 6's CPU for answers read only when debugging."""
+    return zlib.compress(json.dumps(answers).encode(), 1)
+
+
+def decode_raw(body: bytes) -> list[dict[str, Any]]:
+    answers: list[dict[str, Any]] = json.loads(zlib.decompress(body))
+    return answers
+
+
+async def recent(
+    session: AsyncSession, *, limit: int, connection_id: uuid.UUID | None = None
+) -> Sequence[SyncRun]:
+    """The latest ``limit`` runs, newest first (of one connection, when given)."""
+    query = select(SyncRun).order_by(col(SyncRun.started_at).desc()).limit(limit)
+    if connection_id is not None:
+        query = query.where(SyncRun.connection_id == connection_id)
+    return (await session.exec(query)).all()
+
+
+async def raw_answers(
+    session: AsyncSession, connection_id: uuid.UUID, day: date
+) -> Sequence[RawResponse]:
+    """The raw answers kept for one connection and day, in fetch order (:func:`decode_raw`)."""
+    query = (
+        select(RawResponse)
+        .where(RawResponse.connection_id == connection_id, RawResponse.day == day)
+        .order_by(col(RawResponse.fetched_at))
+    )
+    return (await session.exec(query)).all()

@@ -37,6 +37,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from services.local.board import ProcessBoard, ProcessState
 from services.local.paths import RefusedPath, checked_path, encoded
 from services.registry import PUBLIC_ROUTES, route_for
+from shared.websocket import close_reason
 
 #: How long a client is asked to wait before retrying a service that is down.
 RETRY_AFTER_SECONDS = 2
@@ -102,11 +103,6 @@ async def _refuse_socket(receive: Receive, send: Send, code: int, reason: str) -
     await receive()  # websocket.connect
     await send({"type": "websocket.accept"})
     await send({"type": "websocket.close", "code": code, "reason": close_reason(reason)})
-
-
-def close_reason(text: str) -> str:
-    """``text`` cut to the 123 bytes a close frame's reason may hold."""
-    return text.encode()[:123].decode(errors="ignore")
 
 
 def create_gateway(

@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.reports import handlers
+from services.reports.context import ReportsContext
 from services.reports.settings import ReportsSettings
 from shared.service import Runtime, create_service_app
 
@@ -14,6 +15,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: ReportsSettings | None = None) -> FastAPI:
-    runtime = Runtime.build(settings or ReportsSettings())
-    handlers.register(runtime)
+    settings = settings or ReportsSettings()
+    runtime = Runtime.build(settings)
+    context = ReportsContext(settings=settings, runtime=runtime)
+    runtime.broker.include_router(handlers.register(context))
     return create_service_app(runtime, title="Live Social Analytics — reports")

@@ -1,24 +1,26 @@
-"""Reports' Kafka subscribers."""
+"""Reports' Kafka subscribers: the derived metrics of each day go into the ledger."""
 
 from __future__ import annotations
 
+from faststream.kafka import KafkaRouter
+
 from services.reports import ledger
+from services.reports.context import HandlerContext, ReportsContext
 from shared.events import MetricsUpdated
 from shared.messaging import topics
-from shared.messaging.consumer import subscribe
-from shared.service import Runtime
+from shared.messaging.routing import service_router, subscribe
 
 
-def register(runtime: Runtime) -> None:
-    async def on_metrics(event: MetricsUpdated) -> None:
-        async with runtime.sessions() as session:
-            await ledger.record(session, event)
+async def on_metrics(event: MetricsUpdated, context: HandlerContext) -> None:
+    async with context.runtime.sessions() as session:
+        await ledger.record(session, event)
 
+
+def register(context: ReportsContext) -> KafkaRouter:
+    """Reports' subscriptions, for ``create_app`` to include in the runtime's broker."""
+    router = service_router(context)
+    kafka = context.runtime.settings.common.kafka
     subscribe(
-        runtime.broker,
-        topics.METRICS_UPDATED,
-        group_id="reports.metrics",
-        parse=MetricsUpdated.model_validate_json,
-        handle=on_metrics,
-        settings=runtime.settings.common.kafka,
+        router, on_metrics, topics.METRICS_UPDATED, group_id="reports.metrics", settings=kafka
     )
+    return router

@@ -17,6 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.events.base import Event
 from shared.platforms import Platform
 
+#: The longest caption a content item carries (Instagram's own limit, the longest of the six).
+CAPTION_LENGTH = 2200
+
 
 class ContentItem(BaseModel):
     """One post, reel or video with its metrics at fetch time."""
@@ -27,7 +30,7 @@ class ContentItem(BaseModel):
     kind: str
     published_at: datetime | None = None
     url: str | None = None
-    caption: str | None = Field(default=None, max_length=2200)
+    caption: str | None = Field(default=None, max_length=CAPTION_LENGTH)
     views: int | None = None
     reach: int | None = None
     likes: int | None = None

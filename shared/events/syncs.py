@@ -32,6 +32,10 @@ class SyncRequested(Event):
     attempt: int = Field(default=1, ge=1)
 
 
+#: The most of a platform's error text a ``sync.failed`` event carries (the run keeps it whole).
+SYNC_FAILED_MESSAGE_LENGTH = 500
+
+
 class SyncFailed(Event):
     """A sync that did not produce a snapshot (topic ``ingestor.sync-failures.v1``).
 

@@ -1,6 +1,6 @@
 """The consumer policy against the real broker: dead-lettering, redelivery, commit after handling.
 
-Same helper (``shared.messaging.consumer.subscribe``) every service uses; here with handlers whose
+Same helper (``shared.messaging.routing.subscribe``) every service uses; here with handlers whose
 behaviour the test controls.
 """
 
@@ -12,11 +12,12 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 import pytest
+from faststream.kafka import KafkaRouter
 from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError
 
 from shared.messaging.broker import ensure_topics, make_broker
-from shared.messaging.consumer import subscribe
+from shared.messaging.routing import subscribe
 from shared.messaging.topics import dead_letter
 from shared.settings import KafkaSettings
 from tests.support.kafka import read_topics
@@ -45,15 +46,9 @@ async def _run_consumer(
 ) -> object:
     settings = KafkaSettings(bootstrap_servers=kafka, consumer_max_attempts=2)
     broker = make_broker(settings, client_id="test")
-    subscribe(
-        broker,
-        topic,
-        group_id=group,
-        parse=Ping.model_validate_json,
-        handle=handle,
-        settings=settings,
-        concurrency=concurrency,
-    )
+    router = KafkaRouter()
+    subscribe(router, handle, topic, group_id=group, settings=settings, concurrency=concurrency)
+    broker.include_router(router)
     await broker.start()
     return broker
 

@@ -12,7 +12,12 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from services.analytics.models import DailySnapshot, SignalRecord, TrackedConnection
+from services.analytics.models import (
+    ConnectionStatus,
+    DailySnapshot,
+    SignalRecord,
+    TrackedConnection,
+)
 from services.analytics.settings import AnalyticsSettings
 from services.analytics.signaling import SignalRules, raise_for_metrics
 from services.registry import SERVICES
@@ -46,10 +51,10 @@ async def test_two_replicas_and_a_replay_publish_each_signal_once(database_url: 
                     TrackedConnection(
                         connection_id=cid,
                         client_id=CLIENT,
-                        platform=platform,
+                        platform=Platform(platform),
                         platform_user_id=platform,
                         username=f"dana_{platform}",
-                        status="active",
+                        status=ConnectionStatus.ACTIVE,
                         connected_at=datetime.combine(yesterday, time(8), UTC),
                     )
                 )
@@ -59,7 +64,7 @@ async def test_two_replicas_and_a_replay_publish_each_signal_once(database_url: 
                             connection_id=cid,
                             snapshot_date=day,
                             client_id=CLIENT,
-                            platform=platform,
+                            platform=Platform(platform),
                             username=f"dana_{platform}",
                             followers=count,
                             fetched_at=datetime.combine(day, time(9), UTC),

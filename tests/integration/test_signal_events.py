@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from services.analytics import signaling
+from services.analytics import signal_intake
 from services.analytics.context import AnalyticsContext
 from services.analytics.live import LiveHub
-from services.analytics.models import DailySnapshot, TrackedConnection
+from services.analytics.models import ConnectionStatus, DailySnapshot, TrackedConnection
 from services.analytics.settings import AnalyticsSettings
 from services.local.broker import free_port, start_broker, stop_process
 from services.registry import SERVICES
@@ -67,7 +67,8 @@ async def signal_consumer(kafka: str, tmp_path: Path) -> AsyncIterator[Runtime]:
     runtime = Runtime.build(settings)
     relay = OutboxRelay(runtime.engine, runtime.publisher, interval=0.2)
     live = LiveHub.from_settings(settings)
-    signaling.register(AnalyticsContext(settings=settings, runtime=runtime, relay=relay, live=live))
+    context = AnalyticsContext(settings=settings, runtime=runtime, relay=relay, live=live)
+    runtime.broker.include_router(signal_intake.register(context))
     await runtime.broker.start()
     relay.start()
     try:
@@ -89,10 +90,10 @@ async def test_metrics_events_become_signals_and_bad_ones_are_parked(
                 TrackedConnection(
                     connection_id=cid,
                     client_id=CLIENT,
-                    platform="instagram",
+                    platform=Platform.INSTAGRAM,
                     platform_user_id="1784",
                     username="dana",
-                    status="active",
+                    status=ConnectionStatus.ACTIVE,
                     connected_at=datetime.combine(yesterday, time(8), UTC),
                 )
             )
@@ -102,7 +103,7 @@ async def test_metrics_events_become_signals_and_bad_ones_are_parked(
                         connection_id=cid,
                         snapshot_date=day,
                         client_id=CLIENT,
-                        platform="instagram",
+                        platform=Platform.INSTAGRAM,
                         username="dana",
                         followers=count,
                         fetched_at=datetime.combine(day, time(9), UTC),
@@ -156,4 +157,4 @@ async def test_metrics_events_become_signals_and_bad_ones_are_parked(
         b"k-bad": "invalid",
         b"k-incomplete": "invalid",
     }
-    assert all(r.headers["x-consumer-group"] == signaling.GROUP_ID for r in parked)
+    assert all(r.headers["x-consumer-group"] == signal_intake.GROUP_ID for r in parked)

@@ -56,7 +56,7 @@ async def add_connection(
     connection = KnownConnection(
         connection_id=uuid.uuid4(),
         client_id="client-1",
-        platform=platform.value,
+        platform=platform,
         platform_user_id=f"user-{uuid.uuid4().hex[:8]}",
         username="someone",
         active=active,
@@ -84,7 +84,7 @@ async def add_run(
     sessions: Sessions,
     request: SyncRequested,
     *,
-    status: str,
+    status: SyncStatus,
     attempt: int,
     not_before: datetime | None = None,
 ) -> None:
@@ -94,8 +94,8 @@ async def add_run(
                 id=request.sync_id,
                 connection_id=request.connection_id,
                 client_id=request.client_id,
-                platform=request.platform.value,
-                reason=request.reason.value,
+                platform=request.platform,
+                reason=request.reason,
                 status=status,
                 attempt=attempt,
                 not_before=not_before,
@@ -180,7 +180,7 @@ async def test_claim_of_nothing_is_nothing(sessions: Sessions) -> None:
 @pytest.mark.parametrize("status", [SyncStatus.SUCCEEDED, SyncStatus.FAILED])
 @pytest.mark.parametrize("attempt", [1, 2])
 async def test_claim_leaves_out_a_redelivered_request_whose_run_is_settled(
-    sessions: Sessions, status: str, attempt: int
+    sessions: Sessions, status: SyncStatus, attempt: int
 ) -> None:
     connection = await add_connection(sessions)
     settled = request_for(connection, attempt=attempt)
@@ -197,7 +197,7 @@ async def test_claim_leaves_out_a_redelivered_request_whose_run_is_settled(
 
 @pytest.mark.parametrize("status", [SyncStatus.RUNNING, SyncStatus.DEFERRED, SyncStatus.REQUEUED])
 async def test_claim_leaves_out_an_older_attempt_than_the_runs(
-    sessions: Sessions, status: str
+    sessions: Sessions, status: SyncStatus
 ) -> None:
     connection = await add_connection(sessions)
     old = request_for(connection, attempt=2)
@@ -213,7 +213,7 @@ async def test_claim_leaves_out_an_older_attempt_than_the_runs(
 
 @pytest.mark.parametrize("status", [SyncStatus.DEFERRED, SyncStatus.REQUEUED])
 async def test_claim_takes_a_parked_run_again_with_a_newer_attempt(
-    sessions: Sessions, status: str
+    sessions: Sessions, status: SyncStatus
 ) -> None:
     connection = await add_connection(sessions)
     retry = request_for(connection, attempt=2)
@@ -265,7 +265,7 @@ async def test_claim_leaves_out_unknown_and_inactive_connections(sessions: Sessi
     unknown = KnownConnection(
         connection_id=uuid.uuid4(),
         client_id="client-1",
-        platform="instagram",
+        platform=Platform.INSTAGRAM,
         platform_user_id="ghost",
         username="ghost",
     )

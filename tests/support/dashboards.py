@@ -36,6 +36,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.analytics.app import MIGRATIONS, create_app
 from services.analytics.models import (
     Client,
+    ConnectionStatus,
     ContentItemDay,
     DailySnapshot,
     Deliverable,
@@ -44,6 +45,7 @@ from services.analytics.models import (
 from services.analytics.settings import AnalyticsSettings
 from shared.auth import Role, issue_token
 from shared.db.migrations import upgrade
+from shared.platforms import Platform
 from shared.settings import AuthSettings, CommonSettings
 from tests.support.clock import PINNED, TODAY
 
@@ -67,10 +69,10 @@ def _tracked(connection_id: uuid.UUID, client_id: str, platform: str) -> Tracked
     return TrackedConnection(
         connection_id=connection_id,
         client_id=client_id,
-        platform=platform,
+        platform=Platform(platform),
         platform_user_id=f"{platform}-{client_id}",
         username=f"{client_id}_{platform}",
-        status="active",
+        status=ConnectionStatus.ACTIVE,
         connected_at=PINNED - timedelta(days=50),
     )
 
@@ -82,7 +84,7 @@ def _day(
         connection_id=connection_id,
         snapshot_date=day(j),
         client_id=client_id,
-        platform=platform,
+        platform=Platform(platform),
         username=f"{client_id}_{platform}",
         followers=followers,
         followers_observed=followers,
@@ -115,7 +117,7 @@ def _item(
         item_id=item_id,
         seen_on=seen_on,
         client_id=client_id,
-        platform=platform,
+        platform=Platform(platform),
         kind="reel" if platform == "instagram" else "video",
         published_at=published,
         url=f"https://example.test/{item_id}",

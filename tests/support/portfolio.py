@@ -33,10 +33,17 @@ from services.analytics.app import MIGRATIONS, create_app
 from services.analytics.domain.correlation import ClientHistory
 from services.analytics.domain.program import Deliverable as PlainDeliverable
 from services.analytics.domain.totals import daily_totals, total_counts
-from services.analytics.models import Client, DailySnapshot, Deliverable, TrackedConnection
+from services.analytics.models import (
+    Client,
+    ConnectionStatus,
+    DailySnapshot,
+    Deliverable,
+    TrackedConnection,
+)
 from services.analytics.settings import AnalyticsSettings
 from shared.auth import Role, issue_token
 from shared.db.migrations import upgrade
+from shared.platforms import Platform
 from shared.settings import AuthSettings, CommonSettings
 from tests.support.clock import PINNED, TODAY
 
@@ -111,10 +118,10 @@ async def seed(session: AsyncSession) -> None:
             TrackedConnection(
                 connection_id=account.connection_id,
                 client_id=account.client_id,
-                platform=account.platform,
+                platform=Platform(account.platform),
                 platform_user_id=f"{account.platform}-{account.client_id}",
                 username=f"@{account.client_id}",
-                status=account.status,
+                status=ConnectionStatus(account.status),
                 connected_at=datetime.combine(FIRST, datetime.min.time(), UTC),
                 revision=1,
             )
@@ -125,7 +132,7 @@ async def seed(session: AsyncSession) -> None:
                     connection_id=account.connection_id,
                     snapshot_date=day(i),
                     client_id=account.client_id,
-                    platform=account.platform,
+                    platform=Platform(account.platform),
                     username=f"@{account.client_id}",
                     followers_observed=account.count(i),
                     followers=account.count(i),

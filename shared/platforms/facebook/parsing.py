@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.events.snapshots import ContentItem
+from shared.events.snapshots import CAPTION_LENGTH, ContentItem
 from shared.platforms.base import engagement_rate, int_or_none
 from shared.platforms.meta import parse_meta_time
 
@@ -34,7 +34,7 @@ def post_item(post: dict[str, Any], followers: int | None) -> ContentItem:
         kind="post",
         published_at=parse_meta_time(post.get("created_time")),
         url=post.get("permalink_url"),
-        caption=str(message)[:2200] if message else None,
+        caption=str(message)[:CAPTION_LENGTH] if message else None,
         likes=reactions,
         comments=comments,
         shares=shares,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.events.snapshots import ContentItem
+from shared.events.snapshots import CAPTION_LENGTH, ContentItem
 from shared.platforms.base import engagement_rate, int_or_none
 from shared.platforms.meta import parse_meta_time
 
@@ -32,7 +32,7 @@ def media_item(
         kind=kind,
         published_at=parse_meta_time(media.get("timestamp")),
         url=media.get("permalink"),
-        caption=str(caption)[:2200] if caption else None,
+        caption=str(caption)[:CAPTION_LENGTH] if caption else None,
         views=insights.get("views"),
         reach=insights.get("reach"),
         likes=likes,

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote
 
-from shared.events.snapshots import ContentItem
+from shared.events.snapshots import CAPTION_LENGTH, ContentItem
 from shared.platforms.base import engagement_rate, int_or_none
 
 
@@ -89,7 +89,7 @@ def post_item(post: dict[str, Any], followers: int | None, counts: dict[str, int
         kind="video" if video or "video" in str((media or {}).get("id", "")) else "post",
         published_at=epoch_ms(post.get("publishedAt") or post.get("createdAt")),
         url=f"https://www.linkedin.com/feed/update/{urn}/",
-        caption=str(commentary)[:2200] if commentary else None,
+        caption=str(commentary)[:CAPTION_LENGTH] if commentary else None,
         views=counts.get("IMPRESSION"),
         reach=counts.get("MEMBERS_REACHED"),
         likes=reactions,

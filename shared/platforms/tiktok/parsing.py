@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.events.snapshots import ContentItem
+from shared.events.snapshots import CAPTION_LENGTH, ContentItem
 from shared.platforms import base
 from shared.platforms.base import engagement_rate
 
@@ -24,7 +24,7 @@ def video_item(video: Mapping[str, Any], followers: int | None) -> ContentItem:
         kind="video",
         published_at=datetime.fromtimestamp(created, UTC) if created is not None else None,
         url=video.get("share_url"),
-        caption=str(title)[:2200] if title else None,
+        caption=str(title)[:CAPTION_LENGTH] if title else None,
         views=int_or_none(video.get("view_count")),
         likes=likes,
         comments=comments,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from shared.events.snapshots import ContentItem
+from shared.events.snapshots import CAPTION_LENGTH, ContentItem
 from shared.platforms.base import engagement_rate, int_or_none
 from shared.platforms.x.errors import problem_kind
 
@@ -31,7 +31,7 @@ def post_item(post: dict[str, Any], followers: int | None, username: str) -> Con
         kind="post",
         published_at=parse_x_time(post.get("created_at")),
         url=f"https://x.com/{username}/status/{post['id']}",
-        caption=str(text)[:2200] if text else None,
+        caption=str(text)[:CAPTION_LENGTH] if text else None,
         views=impressions,
         likes=likes,
         comments=replies,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from shared.events.snapshots import ContentItem
+from shared.events.snapshots import CAPTION_LENGTH, ContentItem
 from shared.platforms.base import engagement_rate, int_or_none
 
 
@@ -38,7 +38,7 @@ def video_item(video: dict[str, Any], followers: int | None) -> ContentItem:
         kind="video",
         published_at=parse_time(snippet.get("publishedAt")),
         url=f"https://www.youtube.com/watch?v={video['id']}",
-        caption=str(title)[:2200] if title else None,
+        caption=str(title)[:CAPTION_LENGTH] if title else None,
         views=int_or_none(stats.get("viewCount")),
         likes=likes,
         comments=comments,

@@ -28,10 +28,11 @@ import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from services.analytics.models import TrackedConnection
+from services.analytics.models import ConnectionStatus, TrackedConnection
 from services.registry import SERVICES
 from shared.auth import Role, issue_token
 from shared.db.migrations import upgrade
+from shared.platforms import Platform
 from shared.settings import AuthSettings, CommonSettings, ServiceSettings
 from tests.support.clock import PINNED, TODAY
 from tests.unit.support import clear_lsa_env
@@ -172,10 +173,10 @@ async def services(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Se
             TrackedConnection(
                 connection_id=CONNECTION_ID,
                 client_id=CLIENT_ID,
-                platform="instagram",
+                platform=Platform.INSTAGRAM,
                 platform_user_id="1784",
                 username="steady_creator",
-                status="active",
+                status=ConnectionStatus.ACTIVE,
                 connected_at=PINNED,
             )
         )

@@ -13,7 +13,8 @@ from fastapi import FastAPI, HTTPException
 from pydantic import SecretStr
 
 from shared import clock
-from shared.auth import AdminDep, ClientDep, Role, ServiceDep, decode_token, issue_token
+from shared.auth import Role, decode_token, issue_token
+from shared.dependencies import AdminDep, ClientDep, ServiceDep
 from shared.settings import AuthSettings
 from tests.support.clock import frozen_at
 

@@ -25,7 +25,7 @@ from sqlmodel import col, delete, select
 from services.analytics import history, programs
 from services.analytics.api import MAX_IMPORT_BYTES
 from services.analytics.app import MIGRATIONS, create_app
-from services.analytics.models import DailySnapshot, TrackedConnection
+from services.analytics.models import ConnectionStatus, DailySnapshot, TrackedConnection
 from services.analytics.settings import AnalyticsSettings
 from shared import clock
 from shared.auth import Role, issue_token
@@ -80,10 +80,10 @@ async def api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[
                 TrackedConnection(
                     connection_id=connection_id,
                     client_id=client_id,
-                    platform="tiktok",
+                    platform=Platform.TIKTOK,
                     platform_user_id=f"tt-{client_id}",
                     username="@dana",
-                    status="active",
+                    status=ConnectionStatus.ACTIVE,
                     connected_at=PINNED - timedelta(days=2),
                 )
             )

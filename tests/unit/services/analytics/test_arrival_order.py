@@ -114,7 +114,7 @@ def run(
         outcome = recompute(rows, batch)
         if outcome.changed:
             revision += 1
-            events += [metrics_event(row, "youtube", revision) for row in outcome.changed]
+            events += [metrics_event(row, Platform.YOUTUBE, revision) for row in outcome.changed]
     return rows, events
 
 
@@ -186,14 +186,14 @@ def test_derived_figures_do_not_depend_on_arrival_order(data: st.DataObject) -> 
         replayed.insert(data.draw(st.integers(0, len(replayed))), event)
     kept = ledger(replayed)
     assert {day: figures(event) for day, event in kept.items()} == {
-        day: figures(metrics_event(row, "youtube", 0)) for day, row in canonical.items()
+        day: figures(metrics_event(row, Platform.YOUTUBE, 0)) for day, row in canonical.items()
     }
     latest = watched(replayed)
     assert latest is not None
     newest = max(canonical)
     assert (latest.metrics_date, figures(latest)) == (
         newest,
-        figures(metrics_event(canonical[newest], "youtube", 0)),
+        figures(metrics_event(canonical[newest], Platform.YOUTUBE, 0)),
     )
 
 

@@ -185,7 +185,7 @@ def imported(
     return ImportedDay(
         connection_id=CONNECTION,
         client_id="c-1",
-        platform="tiktok",
+        platform=Platform.TIKTOK,
         username="@dana",
         snapshot_date=day,
         imported_at=at,
@@ -224,7 +224,7 @@ def test_an_imported_day_is_an_observed_count_marked_as_imported() -> None:
     assert (row.imported, row.backfill) == (True, False)
     assert (row.followers, row.follower_source) == (900, "observed")
     assert (row.following, row.posts) == (12, 3)
-    event = metrics_event(row, "tiktok", revision=1)
+    event = metrics_event(row, Platform.TIKTOK, revision=1)
     assert event.imported is True
     assert event.backfill is False
     assert event.followers == 900
@@ -255,7 +255,7 @@ def test_a_day_the_platform_reports_later_replaces_the_import(backfill: bool) ->
     assert (row.imported, row.backfill) == (False, backfill)
     assert row.followers == (None if backfill else 1000)  # nothing of the import is left
     assert row.following is None
-    assert metrics_event(row, "tiktok", revision=2).imported is False
+    assert metrics_event(row, Platform.TIKTOK, revision=2).imported is False
 
 
 def test_the_platform_and_an_import_end_the_same_in_either_order() -> None:

@@ -27,6 +27,7 @@ from shared.db import create_engine, make_sessionmaker
 from shared.db.migrations import upgrade
 from shared.events import MetricsUpdated
 from shared.outbox import OutboxMessage
+from shared.platforms import Platform
 from tests.support.clock import TODAY
 from tests.support.intake import YESTERDAY, at, item, snapshot
 
@@ -214,7 +215,7 @@ def test_a_new_day_row_is_the_row_the_model_would_build() -> None:
         "connection_id": A,
         "snapshot_date": TODAY,
         "client_id": "client-a",
-        "platform": "instagram",
+        "platform": Platform.INSTAGRAM,  # the member, as ``merge`` passes it (an enum column)
         "username": "creator_a",
         "fetched_at": at(TODAY, 3),
         "followers_observed": 1000,

@@ -27,6 +27,7 @@ from services.analytics.domain.correlation import milestone_correlation
 from services.analytics.domain.range_growth import growth_over
 from services.analytics.domain.totals import daily_totals, total_counts
 from services.analytics.models import DailySnapshot, Deliverable, TrackedConnection
+from services.analytics.portfolio import queries as figure_queries
 from shared.auth import Role, issue_token
 from tests.support import portfolio as seeded
 from tests.support.clock import TODAY
@@ -281,7 +282,7 @@ async def test_an_unchanged_portfolio_is_answered_from_memory(api: Api) -> None:
 def spy_on_totals(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     """The clients whose whole series each call of the correlation's loader read."""
     calls: list[list[str]] = []
-    real = figures.load_totals
+    real = figure_queries.load_totals
 
     async def spy(
         db: AsyncConnection, sizes: dict[str, int], today: date, platform: str | None
@@ -289,14 +290,14 @@ def spy_on_totals(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
         calls.append(sorted(sizes))
         return await real(db, sizes, today, platform)
 
-    monkeypatch.setattr(figures, "load_totals", spy)
+    monkeypatch.setattr(figure_queries, "load_totals", spy)
     return calls
 
 
 def spy_on_accounts(monkeypatch: pytest.MonkeyPatch) -> list[list[uuid.UUID] | None]:
     """The accounts each call of the other figures' loader read (None: every account)."""
     calls: list[list[uuid.UUID] | None] = []
-    real = figures.load_accounts
+    real = figure_queries.load_accounts
 
     async def spy(
         db: AsyncConnection,
@@ -307,7 +308,7 @@ def spy_on_accounts(monkeypatch: pytest.MonkeyPatch) -> list[list[uuid.UUID] | N
         calls.append(None if connection_ids is None else sorted(connection_ids))
         return await real(db, today, platform, connection_ids)
 
-    monkeypatch.setattr(figures, "load_accounts", spy)
+    monkeypatch.setattr(figure_queries, "load_accounts", spy)
     return calls
 
 

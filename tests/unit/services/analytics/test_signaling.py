@@ -22,7 +22,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.analytics.domain.signals import SignalKind, StaleReason
-from services.analytics.models import DailySnapshot, SignalRecord, TrackedConnection
+from services.analytics.models import (
+    ConnectionStatus,
+    DailySnapshot,
+    SignalRecord,
+    TrackedConnection,
+)
 from services.analytics.settings import AnalyticsSettings
 from services.analytics.signaling import (
     SignalRules,
@@ -96,10 +101,10 @@ async def add_account(
             TrackedConnection(
                 connection_id=connection_id,
                 client_id=client_id,
-                platform=platform,
+                platform=Platform(platform),
                 platform_user_id=f"u-{connection_id.hex[:8]}",
                 username=username,
-                status=status,
+                status=ConnectionStatus(status),
                 connected_at=at,
             )
         )
@@ -108,7 +113,7 @@ async def add_account(
                 connection_id=connection_id,
                 snapshot_date=day,
                 client_id=client_id,
-                platform=platform,
+                platform=Platform(platform),
                 username=username,
                 followers_observed=count,
                 followers=count,
@@ -390,7 +395,7 @@ async def test_stale_data_is_raised_once_per_streak_by_the_periodic_check(
                 connection_id=cid,
                 snapshot_date=tomorrow,
                 client_id=CLIENT,
-                platform="instagram",
+                platform=Platform.INSTAGRAM,
                 username="dana",
                 followers=104,
                 fetched_at=datetime.combine(tomorrow, time(9), UTC),

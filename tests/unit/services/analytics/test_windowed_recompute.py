@@ -39,7 +39,7 @@ def fact(draw: st.DrawFn, span: int) -> AccountSnapshot | ImportedDay:
         return ImportedDay(
             connection_id=CONNECTION,
             client_id="c-1",
-            platform="youtube",
+            platform=Platform.YOUTUBE,
             username="dana",
             snapshot_date=day,
             imported_at=fetched,

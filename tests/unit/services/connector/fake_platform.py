@@ -27,6 +27,7 @@ class FakePlatform:
     refresh_policy: RefreshPolicy = field(default_factory=RefreshPolicy)
     rotate: bool = True
     refuse_refresh: ErrorClass | None = None
+    refuse_revoke: ErrorClass | None = None
     delay: float = 0.0
     refreshes: int = 0
     revoked: list[str] = field(default_factory=list)
@@ -72,6 +73,8 @@ class FakePlatform:
         return TokenGrant(access_token=f"access-{n}", expires_in=7200)
 
     async def revoke(self, *, access_token: str, refresh_token: str | None = None) -> bool:
+        if self.refuse_revoke is not None:
+            raise PlatformError(self.platform, self.refuse_revoke, "revoke refused")
         self.revoked.append(access_token)
         return True
 

@@ -63,3 +63,16 @@ async def test_a_failure_shows_the_escaped_message(http: httpx.AsyncClient) -> N
     assert response.status_code == 400
     assert "<h1>Connection failed</h1>" in response.text
     assert "<p>&lt;b&gt;denied&lt;/b&gt;</p>" in response.text
+
+
+async def test_a_failure_without_a_message_asks_to_try_again(http: httpx.AsyncClient) -> None:
+    response = await http.get(RESULT, params={"status": "error", "platform": "x"})
+    assert response.status_code == 400
+    assert "<p>Please try again.</p>" in response.text
+
+
+async def test_quotes_and_ampersands_in_the_message_are_escaped(http: httpx.AsyncClient) -> None:
+    query = {"status": "error", "message": "\"><script>alert('&')</script>"}
+    response = await http.get(RESULT, params=query)
+    assert "<script>" not in response.text
+    assert "&#34;&gt;&lt;script&gt;alert(&#39;&amp;&#39;)&lt;/script&gt;" in response.text

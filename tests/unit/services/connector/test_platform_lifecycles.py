@@ -25,7 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from emulator.app import create_app
 from emulator.driver import consent
 from emulator.settings import EmulatorSettings
-from services.connector import connections, oauth
+from services.connector import connections, disconnection, oauth
 from services.connector.app import MIGRATIONS
 from services.connector.crypto import TokenCipher
 from services.connector.models import Connection, ConnectionStatus
@@ -172,12 +172,15 @@ async def test_the_whole_life_of_a_connection(life: Life) -> None:
 async def test_disconnect_revokes_at_the_platform_and_deletes_the_tokens(life: Life) -> None:
     connection = await life.connect()
     token = life.keeper.decrypt_access(connection)
-    revoked = await life.client.revoke(
-        access_token=token, refresh_token=life.keeper.decrypt_refresh(connection)
-    )
     async with life.sessions() as session:
         row = await connections.owned(session, connection.id, "c1")
-        await connections.disconnect(session, row, purge_history=False)
+        revoked = await disconnection.disconnect(
+            session,
+            row,
+            clients={life.platform: life.client},
+            keeper=life.keeper,
+            purge_history=False,
+        )
     assert await life.row(connection.id) is None
     assert (await life.events())[-1] == "connection.removed"
     if revoked:  # the platform has a revoke endpoint: the token is dead there too

@@ -84,7 +84,7 @@ def test_backfill_snapshots_carry_what_the_platform_stated_and_nothing_else() ->
     connection = KnownConnection(
         connection_id=connection_id,
         client_id="c-1",
-        platform="youtube",
+        platform=Platform.YOUTUBE,
         platform_user_id="UC1",
         username="@steady",
     )

@@ -8,15 +8,17 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+from pydantic import ValidationError
 
+from services.connector.schemas import AccessTokensRequest
 from services.ingestor.connector_client import (
-    MAX_BATCH,
     ConnectionGone,
     ConnectorClient,
     ConnectorUnavailable,
 )
 from shared.platforms import Platform
 from shared.platforms.base import ErrorClass, PlatformError
+from shared.token_lending import MAX_TOKEN_BATCH
 
 BASE = "http://connector.test"
 SERVICE_TOKEN = "service-secret"
@@ -129,7 +131,7 @@ async def test_each_reason_becomes_the_exception_the_single_call_raises() -> Non
 
 
 async def test_a_batch_above_the_connectors_limit_takes_several_calls() -> None:
-    ids = [uuid.uuid4() for _ in range(MAX_BATCH + 1)]
+    ids = [uuid.uuid4() for _ in range(MAX_TOKEN_BATCH + 1)]
     seen, transport = recording(
         lambda request: httpx.Response(
             200, json={"tokens": [grant(i) for i in asked_ids(request)], "unavailable": []}
@@ -139,7 +141,7 @@ async def test_a_batch_above_the_connectors_limit_takes_several_calls() -> None:
         tokens = await ConnectorClient(http, BASE, SERVICE_TOKEN).access_tokens(
             ids, dict.fromkeys(ids, Platform.X)
         )
-    assert [len(asked_ids(r)) for r in seen] == [MAX_BATCH, 1]
+    assert [len(asked_ids(r)) for r in seen] == [MAX_TOKEN_BATCH, 1]
     assert set(tokens) == set(ids)
 
 
@@ -206,3 +208,11 @@ async def test_every_id_needs_its_platform_before_any_call() -> None:
                 [known, unknown], {known: Platform.X}
             )
     assert seen == []
+
+
+def test_the_connector_accepts_exactly_the_chunks_the_client_sends() -> None:
+    """One limit, both sides: a full chunk passes the connector's schema, one more id does not."""
+    ids = [uuid.uuid4() for _ in range(MAX_TOKEN_BATCH + 1)]
+    assert len(AccessTokensRequest(connection_ids=ids[:-1]).connection_ids) == MAX_TOKEN_BATCH
+    with pytest.raises(ValidationError):
+        AccessTokensRequest(connection_ids=ids)

@@ -1,5 +1,8 @@
-"""The consuming policy of ``process`` and ``process_batch``: dead-letter what cannot succeed,
-redeliver the rest."""
+"""The consuming policy (``shared.messaging.policy.settle``): dead-letter what cannot succeed,
+redeliver the rest — for a handler of one event (``each``) as for a handler of a batch.
+
+The policy on FastStream's ``TestKafkaBroker``, through the subscriptions services register, is
+in ``test_routing.py``."""
 
 from __future__ import annotations
 
@@ -8,29 +11,17 @@ import itertools
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import httpx
 import pytest
 from aiokafka.errors import KafkaConnectionError
-from faststream import AckPolicy
-from faststream.kafka import KafkaBroker
 from sqlalchemy.exc import OperationalError
 
-from shared import correlation
 from shared.events import SyncReason, SyncRequested
-from shared.messaging.consumer import (
-    INFRASTRUCTURE_ERRORS,
-    DeadLetter,
-    Delivery,
-    backoff_seconds,
-    process,
-    process_batch,
-    subscribe,
-    subscribe_batch,
-)
+from shared.messaging.consumer import INFRASTRUCTURE_ERRORS, DeadLetter, Delivery, backoff_seconds
+from shared.messaging.policy import each, settle
 from shared.platforms import Platform
-from shared.settings import KafkaSettings
 
 TOPIC = "ingestor.sync-requests.v1"
 GROUP = "ingestor.sync-requests"
@@ -136,12 +127,13 @@ async def run(
     *,
     max_attempts: int = 3,
 ) -> None:
-    await process(
-        cast(KafkaBroker, broker),
-        message,
+    """A single message: a batch of one, handled by a handler of one event."""
+    await settle(
+        broker,
+        [message],
         group_id=GROUP,
         parse=SyncRequested.model_validate_json,
-        handle=handler,
+        handle_batch=each(handler),
         max_attempts=max_attempts,
         sleep=sleep,
     )
@@ -272,12 +264,12 @@ async def test_parse_error_text_in_headers_is_redacted(broker: FakeBroker, sleep
     def parse(_: bytes) -> SyncRequested:
         raise ValueError("bad payload for access_token=SECRET")
 
-    await process(
-        cast(KafkaBroker, broker),
-        make_message(b"whatever"),
+    await settle(
+        broker,
+        [make_message(b"whatever")],
         group_id=GROUP,
         parse=parse,
-        handle=Handler(),
+        handle_batch=each(Handler()),
         max_attempts=3,
         sleep=sleep,
     )
@@ -310,13 +302,13 @@ def test_backoff_grows_and_is_capped() -> None:
     assert backoff_seconds(3, base=1.0, cap=2.5) == 2.5
 
 
-# --- process_batch: the same policy, record by record, for a handler that takes a batch ---------
+# --- a batch handler: the same policy, record by record, for a handler that takes a batch ---------
 
 Answer = BaseException | None
 
 
 def make_record(offset: int, *, body: bytes | None = None) -> FakeMessage:
-    """A record as ``process_batch`` reads it (``raw_message``, ``body``, ``correlation_id``)."""
+    """A record as ``settle`` reads it (``raw_message``, ``body``, ``correlation_id``)."""
     body = valid_body() if body is None else body
     return FakeMessage(
         body=body,
@@ -398,8 +390,8 @@ async def run_batch(
     *,
     max_attempts: int = 3,
 ) -> None:
-    await process_batch(
-        cast(KafkaBroker, broker),
+    await settle(
+        broker,
         records,
         group_id=GROUP,
         parse=SyncRequested.model_validate_json,
@@ -686,161 +678,3 @@ async def test_batch_handler_error_text_in_headers_is_redacted(
     await run_batch(broker, [record], handler, sleep, max_attempts=1)
     (dead,) = broker.published
     assert "SECRET" not in dead.headers["x-dlq-error"]
-
-
-# --- subscribe / subscribe_batch: what gets registered, and the batch consumer end to end -------
-
-
-@dataclass
-class Subscription:
-    topics: tuple[str, ...]
-    options: dict[str, Any]
-    handler: Callable[[Any], Awaitable[None]]
-
-
-@dataclass
-class RegisteringBroker(FakeBroker):
-    subscriptions: list[Subscription] = field(default_factory=list)
-
-    def subscriber(
-        self, *topics: str, **options: Any
-    ) -> Callable[[Callable[[Any], Awaitable[None]]], Callable[[Any], Awaitable[None]]]:
-        def register(
-            handler: Callable[[Any], Awaitable[None]],
-        ) -> Callable[[Any], Awaitable[None]]:
-            self.subscriptions.append(Subscription(topics, options, handler))
-            return handler
-
-        return register
-
-
-@dataclass
-class FakeBatch:
-    """What FastStream hands a batch subscriber: the consumer records in ``raw_message``."""
-
-    raw_message: tuple[RawMessage, ...]
-
-
-def kafka_record(offset: int, body: bytes, correlation_id: str | None) -> RawMessage:
-    headers: list[tuple[str, bytes | None]] = [("x-trace", b"t")]
-    if correlation_id is not None:
-        headers.append(("correlation_id", correlation_id.encode()))
-    return RawMessage(TOPIC, 0, offset, KEY, body, headers)
-
-
-async def test_subscribe_with_concurrency_registers_one_batch_consumer() -> None:
-    broker = RegisteringBroker()
-
-    async def handle(_: SyncRequested) -> None:
-        return None
-
-    subscribe(
-        cast(KafkaBroker, broker),
-        TOPIC,
-        group_id=GROUP,
-        parse=SyncRequested.model_validate_json,
-        handle=handle,
-        settings=KafkaSettings(),
-        concurrency=8,
-    )
-    (subscription,) = broker.subscriptions
-    assert subscription.topics == (TOPIC,)
-    assert subscription.options["group_id"] == GROUP
-    assert subscription.options["batch"] is True
-    assert subscription.options["max_records"] == 8
-    assert subscription.options["ack_policy"] == AckPolicy.NACK_ON_ERROR
-
-
-async def test_subscribe_without_concurrency_registers_a_per_message_consumer() -> None:
-    broker = RegisteringBroker()
-
-    async def handle(_: SyncRequested) -> None:
-        return None
-
-    subscribe(
-        cast(KafkaBroker, broker),
-        [TOPIC, "other.v1"],
-        group_id=GROUP,
-        parse=SyncRequested.model_validate_json,
-        handle=handle,
-        settings=KafkaSettings(),
-    )
-    (subscription,) = broker.subscriptions
-    assert subscription.topics == (TOPIC, "other.v1")
-    assert subscription.options["batch"] is False
-    assert subscription.options["max_records"] is None
-    assert subscription.options["ack_policy"] == AckPolicy.NACK_ON_ERROR
-
-
-async def test_subscribe_with_concurrency_handles_records_concurrently_each_in_its_context() -> (
-    None
-):
-    broker = RegisteringBroker()
-    bodies = [valid_body() for _ in range(3)]
-    failing = SyncRequested.model_validate_json(bodies[1]).sync_id
-    seen: dict[uuid.UUID, str] = {}
-    everyone_started = asyncio.Event()
-
-    async def handle(event: SyncRequested) -> None:
-        seen[event.sync_id] = correlation.current()
-        if len(seen) == len(bodies):
-            everyone_started.set()
-        # Sequential handling would never get here for the first record.
-        await asyncio.wait_for(everyone_started.wait(), timeout=2)
-        if event.sync_id == failing:
-            raise ValueError("this one fails")
-
-    subscribe(
-        cast(KafkaBroker, broker),
-        TOPIC,
-        group_id=GROUP,
-        parse=SyncRequested.model_validate_json,
-        handle=handle,
-        settings=KafkaSettings(consumer_max_attempts=1),
-        concurrency=3,
-    )
-    (subscription,) = broker.subscriptions
-    batch = FakeBatch(
-        (
-            kafka_record(7, bodies[0], "corr-a"),
-            kafka_record(8, bodies[1], "corr-b"),
-            kafka_record(9, bodies[2], "corr-c"),
-            kafka_record(10, b"garbage", "corr-d"),
-        )
-    )
-    await subscription.handler(batch)
-
-    assert seen == {
-        SyncRequested.model_validate_json(body).sync_id: cid
-        for body, cid in zip(bodies, ["corr-a", "corr-b", "corr-c"], strict=True)
-    }
-    dead = dead_letters_by_offset(broker)
-    assert {o: (p.headers["x-dlq-reason"], p.correlation_id) for o, p in dead.items()} == {
-        "8": ("handler_error", "corr-b"),
-        "10": ("invalid", "corr-d"),
-    }
-
-
-async def test_subscribe_batch_passes_the_batch_with_correlation_ids_from_the_headers() -> None:
-    broker = RegisteringBroker()
-    handler = BatchHandler()
-    subscribe_batch(
-        cast(KafkaBroker, broker),
-        TOPIC,
-        group_id=GROUP,
-        parse=SyncRequested.model_validate_json,
-        handle_batch=handler,
-        settings=KafkaSettings(),
-        max_records=50,
-    )
-    (subscription,) = broker.subscriptions
-    assert subscription.options["batch"] is True
-    assert subscription.options["max_records"] == 50
-    assert subscription.options["ack_policy"] == AckPolicy.NACK_ON_ERROR
-    bodies = [valid_body(), valid_body()]
-    await subscription.handler(
-        FakeBatch((kafka_record(1, bodies[0], "corr-x"), kafka_record(2, bodies[1], None)))
-    )
-    (call,) = handler.calls
-    assert [d.event for d in call] == [SyncRequested.model_validate_json(b) for b in bodies]
-    assert [d.correlation_id for d in call] == ["corr-x", None]

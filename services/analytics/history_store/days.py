@@ -1,112 +1,30 @@
-"""The history's tables, read and written in bulk: a batch of snapshots in a few statements.
-
-SQLAlchemy Core on the session's transaction, one statement (an executemany) per table and
-batch however many connections it holds — the ORM's unit of work per row cost far more than
-storing itself (about 70% of intake's time). Lists of keys are cut into chunks of
-:data:`CHUNK`, well under both databases' limits on bound parameters.
-"""
+"""The stored days: loaded narrow (made into objects only when read), written in bulk."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import Table, bindparam, delete, update
+from sqlalchemy import Table, bindparam, update
 from sqlalchemy.engine import Dialect
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.analytics.models import ContentItemDay, DailySnapshot, TrackedConnection
+from services.analytics.history_store.keys import chunks
+from services.analytics.models import DailySnapshot
 from shared.db import upsert_many
-from shared.db.bulk import insert_many
-from shared.events import AccountSnapshot
 
-CHUNK = 500
-"""Keys per ``IN`` list."""
-
-_TRACKED: Table = TrackedConnection.__table__  # type: ignore[attr-defined]
 _DAYS: Table = DailySnapshot.__table__  # type: ignore[attr-defined]
-_CONTENT: Table = ContentItemDay.__table__  # type: ignore[attr-defined]
+
+
 _DAY_COLUMNS = tuple(column.name for column in _DAYS.columns)
 _DAY_KEY = ("connection_id", "snapshot_date")
 
-K = TypeVar("K")
+
 Processor = Callable[[Any], Any] | None
-
-
-def chunks(keys: Sequence[K], size: int = CHUNK) -> Iterator[Sequence[K]]:
-    for start in range(0, len(keys), size):
-        yield keys[start : start + size]
-
-
-@dataclass(frozen=True)
-class Tracked:
-    """A connection as analytics tracks it, read under its row lock."""
-
-    connection_id: uuid.UUID
-    client_id: str
-    platform: str
-    username: str
-    revision: int
-
-
-async def track(session: AsyncSession, snapshots: Iterable[AccountSnapshot]) -> None:
-    """Track the connection of each snapshot not tracked yet (a snapshot can overtake its
-    connection event); a tracked one is left as it is. Inserted in id order, as locked."""
-    first: dict[uuid.UUID, AccountSnapshot] = {}
-    for snapshot in snapshots:
-        first.setdefault(snapshot.connection_id, snapshot)
-    rows = [
-        {
-            "connection_id": s.connection_id,
-            "client_id": s.client_id,
-            "platform": s.platform.value,
-            "platform_user_id": s.platform_user_id,
-            "username": s.username,
-            "status": "active",
-            "connected_at": s.fetched_at,
-        }
-        for _, s in sorted(first.items())
-    ]
-    await upsert_many(session, TrackedConnection, rows, conflict=["connection_id"], update=[])
-
-
-async def lock(session: AsyncSession, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Tracked]:
-    """The tracked connections among ``ids``, their rows locked until the transaction ends.
-
-    Meant as a transaction's first statement (after :func:`track`, itself a write), so that
-    nothing it reads next can change before it commits. On PostgreSQL a ``SELECT … FOR
-    UPDATE`` in id order — the same order every transaction takes them in, so two never
-    deadlock. On SQLite a no-op ``UPDATE … RETURNING``: SQLite begins a write transaction only
-    at a write, so a read first would let another writer commit between this transaction's
-    read and its writes; the ``UPDATE`` takes the database's writer lock at once. Either way the
-    snapshot consumer and a history import never derive a connection at once, and its
-    revisions never collide.
-    """
-    found: dict[uuid.UUID, Tracked] = {}
-    t = _TRACKED.c
-    columns = (t.connection_id, t.client_id, t.platform, t.username, t.revision)
-    connection = await session.connection()
-    sqlite = connection.dialect.name == "sqlite"
-    for chunk in chunks(sorted(set(ids))):
-        statement = (
-            update(_TRACKED)
-            .where(t.connection_id.in_(chunk))
-            .values(revision=t.revision)
-            .returning(*columns)
-            if sqlite
-            else sa.select(*columns)
-            .where(t.connection_id.in_(chunk))
-            .order_by(t.connection_id)
-            .with_for_update()
-        )
-        for row in await connection.execute(statement):
-            found[row.connection_id] = Tracked(*row)
-    return found
 
 
 #: The columns of a :class:`StoredDay`, in the order :func:`load_days` selects them.
@@ -323,109 +241,3 @@ async def write_derived(session: AsyncSession, rows: Iterable[Day]) -> None:
         .values({name: bindparam(f"new_{name}") for name in DERIVED}),
         values,
     )
-
-
-async def set_revisions(session: AsyncSession, revisions: Mapping[uuid.UUID, int]) -> None:
-    if not revisions:
-        return
-    connection = await session.connection()
-    await connection.execute(
-        update(_TRACKED)
-        .where(_TRACKED.c.connection_id == bindparam("key"))
-        .values(revision=bindparam("value")),
-        [{"key": key, "value": value} for key, value in sorted(revisions.items())],
-    )
-
-
-#: The columns of a ``content_items`` row, in the order :func:`content_rows` gives them.
-CONTENT_COLUMNS = (
-    "connection_id",
-    "item_id",
-    "seen_on",
-    "client_id",
-    "platform",
-    "kind",
-    "published_at",
-    "url",
-    "caption",
-    "views",
-    "reach",
-    "likes",
-    "comments",
-    "shares",
-    "saves",
-    "engagement_rate",
-    "fetched_at",
-)
-
-
-def content_rows(snapshot: AccountSnapshot) -> list[tuple[Any, ...]]:
-    """The ``content_items`` rows of a snapshot's day: one per item (the last of an id wins)."""
-    connection_id, day, client_id = (
-        snapshot.connection_id,
-        snapshot.snapshot_date,
-        snapshot.client_id,
-    )
-    platform, fetched_at = snapshot.platform.value, snapshot.fetched_at
-    items = {item.item_id: item for item in snapshot.recent_items}
-    return [
-        (
-            connection_id,
-            item.item_id,
-            day,
-            client_id,
-            platform,
-            item.kind,
-            item.published_at,
-            item.url,
-            item.caption,
-            item.views,
-            item.reach,
-            item.likes,
-            item.comments,
-            item.shares,
-            item.saves,
-            item.engagement_rate,
-            fetched_at,
-        )
-        for item in items.values()
-    ]
-
-
-async def replace_content(session: AsyncSession, owners: Sequence[AccountSnapshot]) -> None:
-    """Make each snapshot's items the whole content of its connection and day: the days' rows
-    deleted (:func:`_delete_content`), then one insert of every item."""
-    if not owners:
-        return
-    await _delete_content(session, {(s.connection_id, s.snapshot_date) for s in owners})
-    rows = (row for snapshot in owners for row in content_rows(snapshot))
-    await insert_many(session, _CONTENT, CONTENT_COLUMNS, rows)
-
-
-async def _delete_content(session: AsyncSession, pairs: set[tuple[uuid.UUID, date]]) -> None:
-    """Delete the content rows of these (connection, day) pairs, grouped the way that takes
-    fewer statements: by day (a live batch: many connections, one day) or by connection (a
-    backfill: one connection, many days). A plain ``IN`` list on one column, which PostgreSQL
-    plans as one index scan, where a list of pairs is planned as one scan per pair."""
-    by_day: dict[date, list[uuid.UUID]] = {}
-    by_connection: dict[uuid.UUID, list[date]] = {}
-    for connection_id, day in sorted(pairs):
-        by_day.setdefault(day, []).append(connection_id)
-        by_connection.setdefault(connection_id, []).append(day)
-    c = _CONTENT.c
-    statements = (
-        [
-            delete(_CONTENT).where(c.seen_on == day, c.connection_id.in_(chunk))
-            for day, ids in by_day.items()
-            for chunk in chunks(ids)
-        ]
-        if len(by_day) <= len(by_connection)
-        else [
-            delete(_CONTENT).where(c.connection_id == connection_id, c.seen_on.in_(chunk))
-            for connection_id, days in by_connection.items()
-            for chunk in chunks(days)
-        ]
-    )
-    connection = await session.connection()
-    for statement in statements:
-        await connection.execute(statement)
