@@ -32,7 +32,7 @@ from shared.correlation import CorrelationIdMiddleware
 from shared.db import create_engine, make_sessionmaker, ping
 from shared.health import health_router
 from shared.logging import configure_logging, get_logger
-from shared.messaging.broker import ensure_topics, make_broker, start_broker
+from shared.messaging.broker import ensure_topics, make_broker
 from shared.messaging.publisher import EventPublisher
 from shared.messaging.topics import all_topics
 from shared.metrics import PrometheusMiddleware, metrics_endpoint
@@ -133,7 +133,7 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await _wait_for_topics(runtime, topics if topics is not None else all_topics())
-        await start_broker(runtime.broker)
+        await runtime.broker.start()
         for hook in on_startup:
             await hook()
         settle_startup_objects()

@@ -8,7 +8,6 @@ message that dead-lettering needs. Subscribers stay plain FastStream handlers.
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 from collections.abc import Iterable
 from typing import Any
@@ -71,21 +70,6 @@ def make_broker(settings: KafkaSettings, *, client_id: str) -> KafkaBroker:
         # Handlers log what matters themselves; FastStream's per-message lines would drown them.
         logger=None,
     )
-
-
-async def start_broker(broker: KafkaBroker) -> None:
-    """What FastStream's ``broker.start()`` does, with the subscribers started together.
-
-    Starting a group's consumer waits for the group's first assignment — seconds on any broker
-    (the group's initial rebalance delay; 5 s on tansu) — and FastStream starts subscribers one
-    after another, so a service with four groups waited four times (~20 s) before it served.
-    The subscribers are independent consumers; together they wait once.
-    """
-    await broker.connect()
-    await asyncio.gather(*(subscriber.start() for subscriber in broker.subscribers))
-    for publisher in broker.publishers:
-        await publisher.start()
-    broker.running = True
 
 
 async def ensure_topics(settings: KafkaSettings, topics: Iterable[str]) -> list[str]:
